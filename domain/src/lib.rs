@@ -1,0 +1,16 @@
+//! Roster's domain: everything that decides what happens, and nothing that does I/O.
+//!
+//! Layout:
+//! - `values`: input parsed into newtypes at the edge (`Username`, `Email`, `Password`, ...);
+//!   an invalid value cannot exist past parsing.
+//! - one module per aggregate (`user`, `username`, `admins`, `session`, `persona`, `api_key`,
+//!   `ontology`, `annotation`), each with its events, state (`evolve`), commands (`decide`)
+//!   and typed errors.
+//! - `event`: how domain events become stored events (stable type names, schema versions).
+//! - `store`: the `EventStore` port the adapters implement.
+//! - `command_path`: load → evolve → decide → append with optimistic concurrency and retry.
+//!
+//! No async runtime, clock or randomness here: ids, timestamps and password hashes arrive
+//! inside the commands, which is what makes every rule testable as given/when/then.
+
+pub mod store;

@@ -1,0 +1,57 @@
+//! The event store port: the one interface every storage adapter (sqlite, kurrentdb, memory)
+//! implements, and the envelope types that cross it.
+//!
+//! Streams are named `<kind>-<id>`. Revisions count from 0 within a stream; positions count from
+//! 1 across the whole log, in commit order. Nothing here does I/O: adapters live in
+//! `roster-store`.
+
+mod envelope;
+mod upcast;
+
+pub use envelope::{
+    Actor, AppendError, Appended, EventData, Expected, Metadata, NewEvent, Position, Recorded,
+    Revision, StoreError, StreamAppend,
+};
+pub use upcast::{UpcastFn, Upcasters};
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+
+/// A live feed of the whole log: every event after the starting position (catch-up), then every
+/// event appended later, in global order. It ends only when the store is closed or fails.
+pub type EventFeed = BoxStream<'static, Result<Recorded, StoreError>>;
+
+/// An append-only log of events, partitioned into streams, with optimistic concurrency.
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends to one or more streams at once.
+    ///
+    /// Every stream's expectation is checked first; if any fails, nothing is written and the
+    /// first failing stream is reported as [`AppendError::Conflict`]. A [`StreamAppend`] with
+    /// no events is a pure check: it asserts the stream's revision without writing to it, which
+    /// is how a command guards a rule that depends on another aggregate.
+    ///
+    /// Backends that cannot write several streams atomically say so in
+    /// [`EventStore::atomic_multi_stream`]. Re-sending a batch whose event ids were already
+    /// stored returns the original result instead of writing twice.
+    async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError>;
+
+    /// Every event of one stream from `from` (inclusive), in revision order. A stream that does
+    /// not exist reads as empty.
+    async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError>;
+
+    /// Up to `max` events of the whole log with a position strictly after `after`, in order.
+    async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError>;
+
+    /// The position of the last committed event ([`Position::START`] for an empty log).
+    async fn head(&self) -> Result<Position, StoreError>;
+
+    /// Catch-up then live subscription to the whole log, starting strictly after `after`.
+    fn subscribe_all(&self, after: Position) -> EventFeed;
+
+    /// Whether [`EventStore::append`] is atomic across streams. When it is not, callers write
+    /// reservations first and compensate on failure.
+    fn atomic_multi_stream(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,1 @@
+//! Roster read models (users, stats, sessions, audit), built from the event log.

@@ -1,0 +1,1 @@
+//! Roster end-to-end tests live in `tests/`; this library is intentionally empty.
