@@ -13,4 +13,18 @@
 //! No async runtime, clock or randomness here: ids, timestamps and password hashes arrive
 //! inside the commands, which is what makes every rule testable as given/when/then.
 
+pub mod admins;
+pub mod command_path;
+pub mod decision;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod keyring;
+pub mod persona;
+pub mod reservation;
+pub mod resource;
+pub mod session;
 pub mod store;
+pub mod stream;
+pub mod user;
+pub mod values;

@@ -22,7 +22,8 @@ impl Upcasters {
 
     /// Registers `step`, which turns `event_type` at `from_version` into `from_version + 1`.
     pub fn register(mut self, event_type: &str, from_version: u32, step: UpcastFn) -> Self {
-        self.steps.insert((event_type.to_owned(), from_version), step);
+        self.steps
+            .insert((event_type.to_owned(), from_version), step);
         self
     }
 

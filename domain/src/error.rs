@@ -1,0 +1,50 @@
+//! The union of every aggregate's refusal, and the category each maps to at the API edge.
+
+use crate::keyring::KeyringError;
+use crate::resource::ResourceError;
+use crate::session::SessionError;
+use crate::user::UserError;
+
+/// How a refusal is reported to a client (GraphQL `extensions.code`, REST status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 400 / `VALIDATION`.
+    Validation,
+    /// 401 / `UNAUTHENTICATED`.
+    Unauthenticated,
+    /// 403 / `FORBIDDEN`.
+    Forbidden,
+    /// 404 / `NOT_FOUND`.
+    NotFound,
+    /// 409 / `CONFLICT`.
+    Conflict,
+}
+
+/// Any command's refusal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// A user-account rule.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// A session rule.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// An API-key rule.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A persona, ontology or annotation rule.
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+}
+
+impl DomainError {
+    /// How the API reports this refusal.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            DomainError::User(e) => e.kind(),
+            DomainError::Session(e) => e.kind(),
+            DomainError::Keyring(e) => e.kind(),
+            DomainError::Resource(e) => e.kind(),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Stream names: one stream per aggregate instance, named `<kind>-<id>`.
+
+use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
+use std::fmt;
+use uuid::Uuid;
+
+/// Whose model-service keys a keyring holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyringOwner {
+    /// A user's own keys, which override the system's.
+    User(UserId),
+    /// The system-wide keys an admin manages.
+    System,
+}
+
+/// The aggregate instance a stream belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StreamId {
+    /// `user-{uuid}`: a user account.
+    User(UserId),
+    /// `username-{lowercased}`: who holds a username.
+    Username(String),
+    /// `email-{lowercased}`: who holds an email address.
+    Email(String),
+    /// `admins-active`: the set of enabled administrators (guards against lock-out).
+    Admins,
+    /// `session-{uuid}`: one login session.
+    Session(SessionId),
+    /// `persona-{uuid}`.
+    Persona(PersonaId),
+    /// `keyring-{user uuid}` or `keyring-system`: one owner's model-service API keys.
+    Keyring(KeyringOwner),
+    /// `ontology-{uuid}`.
+    Ontology(OntologyId),
+    /// `annotation-{uuid}`.
+    Annotation(AnnotationId),
+}
+
+impl StreamId {
+    /// Parses a stream name back into its aggregate. Unknown kinds give `None`.
+    pub fn parse(name: &str) -> Option<StreamId> {
+        let (kind, id) = name.split_once('-')?;
+        let uuid = || Uuid::parse_str(id).ok();
+        Some(match kind {
+            "user" => StreamId::User(UserId(uuid()?)),
+            "username" => StreamId::Username(id.to_owned()),
+            "email" => StreamId::Email(id.to_owned()),
+            "admins" if id == "active" => StreamId::Admins,
+            "session" => StreamId::Session(SessionId(uuid()?)),
+            "persona" => StreamId::Persona(PersonaId(uuid()?)),
+            "keyring" if id == "system" => StreamId::Keyring(KeyringOwner::System),
+            "keyring" => StreamId::Keyring(KeyringOwner::User(UserId(uuid()?))),
+            "ontology" => StreamId::Ontology(OntologyId(uuid()?)),
+            "annotation" => StreamId::Annotation(AnnotationId(uuid()?)),
+            _ => return None,
+        })
+    }
+
+    /// The user this stream is about, if it is about one user (used for audit and cascades).
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            StreamId::User(id) | StreamId::Keyring(KeyringOwner::User(id)) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamId::User(id) => write!(f, "user-{id}"),
+            StreamId::Username(key) => write!(f, "username-{key}"),
+            StreamId::Email(key) => write!(f, "email-{key}"),
+            StreamId::Admins => f.write_str("admins-active"),
+            StreamId::Session(id) => write!(f, "session-{id}"),
+            StreamId::Persona(id) => write!(f, "persona-{id}"),
+            StreamId::Keyring(KeyringOwner::User(id)) => write!(f, "keyring-{id}"),
+            StreamId::Keyring(KeyringOwner::System) => f.write_str("keyring-system"),
+            StreamId::Ontology(id) => write!(f, "ontology-{id}"),
+            StreamId::Annotation(id) => write!(f, "annotation-{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_should_parse_every_stream_name_it_writes() {
+        let id = Uuid::now_v7();
+        let streams = [
+            StreamId::User(UserId(id)),
+            StreamId::Username("alice".into()),
+            StreamId::Email("a@b.co".into()),
+            StreamId::Admins,
+            StreamId::Session(SessionId(id)),
+            StreamId::Persona(PersonaId(id)),
+            StreamId::Keyring(KeyringOwner::User(UserId(id))),
+            StreamId::Keyring(KeyringOwner::System),
+            StreamId::Ontology(OntologyId(id)),
+            StreamId::Annotation(AnnotationId(id)),
+        ];
+        for stream in streams {
+            assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
+        }
+    }
+
+    #[test]
+    fn it_should_keep_dashes_inside_usernames() {
+        assert_eq!(
+            StreamId::parse("username-john-doe"),
+            Some(StreamId::Username("john-doe".into()))
+        );
+        assert_eq!(StreamId::parse("nonsense-1"), None);
+        assert_eq!(StreamId::parse("user-not-a-uuid"), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! The user account aggregate (`user-{uuid}`): its events, its state, and one file per
+//! decision. Personal data (username, display name, email) sits only in the fields marked as
+//! such, so it can later be encrypted per user and shredded on deletion.
+
+mod admin_role;
+mod create;
+mod error;
+mod password;
+mod profile;
+mod status;
+
+pub use admin_role::{GrantAdmin, RevokeAdmin};
+pub use create::{CreateUser, CreatedVia};
+pub use error::UserError;
+pub use password::{ChangePassword, ResetPassword};
+pub use profile::UpdateProfile;
+pub use status::{DeleteUser, DisableUser, EnableUser};
+
+use crate::event::EventFamily;
+use crate::ids::{SessionId, UserId};
+use crate::values::{DisplayName, Email, PasswordHash, Username};
+use serde::{Deserialize, Serialize};
+
+/// Everything that can happen to a user account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum UserEvent {
+    /// The account was created.
+    #[serde(rename = "UserCreated")]
+    Created(UserCreated),
+    /// Display name and/or email changed.
+    #[serde(rename = "ProfileUpdated")]
+    ProfileUpdated(ProfileUpdated),
+    /// The user became an administrator.
+    #[serde(rename = "AdminGranted")]
+    AdminGranted {},
+    /// The user is no longer an administrator.
+    #[serde(rename = "AdminRevoked")]
+    AdminRevoked {},
+    /// An administrator set a new password.
+    #[serde(rename = "PasswordReset")]
+    PasswordReset(PasswordReset),
+    /// The user changed their own password.
+    #[serde(rename = "PasswordChanged")]
+    PasswordChanged(PasswordChanged),
+    /// The account can no longer log in; its sessions stop working.
+    #[serde(rename = "UserDisabled")]
+    Disabled {},
+    /// The account can log in again.
+    #[serde(rename = "UserEnabled")]
+    Enabled {},
+    /// The account and everything it owns are gone, for good.
+    #[serde(rename = "UserDeleted")]
+    Deleted {},
+}
+
+impl EventFamily for UserEvent {
+    const TYPES: &'static [&'static str] = &[
+        "UserCreated",
+        "ProfileUpdated",
+        "AdminGranted",
+        "AdminRevoked",
+        "PasswordReset",
+        "PasswordChanged",
+        "UserDisabled",
+        "UserEnabled",
+        "UserDeleted",
+    ];
+
+    fn event_type(&self) -> &'static str {
+        match self {
+            UserEvent::Created(_) => "UserCreated",
+            UserEvent::ProfileUpdated(_) => "ProfileUpdated",
+            UserEvent::AdminGranted {} => "AdminGranted",
+            UserEvent::AdminRevoked {} => "AdminRevoked",
+            UserEvent::PasswordReset(_) => "PasswordReset",
+            UserEvent::PasswordChanged(_) => "PasswordChanged",
+            UserEvent::Disabled {} => "UserDisabled",
+            UserEvent::Enabled {} => "UserEnabled",
+            UserEvent::Deleted {} => "UserDeleted",
+        }
+    }
+}
+
+/// `UserCreated`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCreated {
+    /// Personal data.
+    pub username: Username,
+    /// Personal data.
+    pub display_name: DisplayName,
+    /// Personal data.
+    pub email: Option<Email>,
+    /// argon2id PHC string; never the password.
+    pub password_hash: PasswordHash,
+    /// Created with the admin role.
+    pub is_admin: bool,
+    /// How the account came to be.
+    pub via: CreatedVia,
+    /// The user must choose a new password at first login.
+    pub must_change_password: bool,
+}
+
+/// `ProfileUpdated`: the new values of both fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileUpdated {
+    /// Personal data.
+    pub display_name: DisplayName,
+    /// Personal data.
+    pub email: Option<Email>,
+}
+
+/// `PasswordReset` (by an administrator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordReset {
+    /// argon2id PHC string; never the password.
+    pub password_hash: PasswordHash,
+    /// All of the user's sessions end (the guide leaves them valid unless asked).
+    pub revoke_sessions: bool,
+    /// The user must choose a new password at next login.
+    pub require_change: bool,
+}
+
+/// `PasswordChanged` (by the user, who proved the current password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChanged {
+    /// argon2id PHC string; never the password.
+    pub password_hash: PasswordHash,
+    /// The session the change was made from survives; every other one ends.
+    pub kept_session: Option<SessionId>,
+}
+
+/// A user account as the decider sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Username as typed.
+    pub username: Username,
+    /// Display name.
+    pub display_name: DisplayName,
+    /// Email, if given.
+    pub email: Option<Email>,
+    /// Current password hash.
+    pub password_hash: PasswordHash,
+    /// Has the admin role.
+    pub is_admin: bool,
+    /// Cannot log in.
+    pub disabled: bool,
+    /// Must choose a new password at next login.
+    pub must_change_password: bool,
+}
+
+impl User {
+    /// An enabled administrator: one of the accounts that keep Roster administrable.
+    pub fn is_active_admin(&self) -> bool {
+        self.is_admin && !self.disabled
+    }
+}
+
+/// The life of a user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserState {
+    /// No such account (yet).
+    Initial,
+    /// The account exists.
+    Live(Box<User>),
+    /// The account was deleted; nothing can happen to it any more.
+    Deleted,
+}
+
+impl UserState {
+    /// The account, unless it never existed or was deleted.
+    pub fn live(&self) -> Option<&User> {
+        match self {
+            UserState::Live(user) => Some(user),
+            UserState::Initial | UserState::Deleted => None,
+        }
+    }
+
+    /// Folds one event in.
+    pub fn evolve(&mut self, id: UserId, event: &UserEvent) {
+        if let UserEvent::Created(e) = event {
+            *self = UserState::Live(Box::new(User {
+                id,
+                username: e.username.clone(),
+                display_name: e.display_name.clone(),
+                email: e.email.clone(),
+                password_hash: e.password_hash.clone(),
+                is_admin: e.is_admin,
+                disabled: false,
+                must_change_password: e.must_change_password,
+            }));
+            return;
+        }
+        if matches!(event, UserEvent::Deleted {}) {
+            *self = UserState::Deleted;
+            return;
+        }
+        let UserState::Live(user) = self else {
+            return;
+        };
+        match event {
+            UserEvent::ProfileUpdated(e) => {
+                user.display_name = e.display_name.clone();
+                user.email = e.email.clone();
+            }
+            UserEvent::AdminGranted {} => user.is_admin = true,
+            UserEvent::AdminRevoked {} => user.is_admin = false,
+            UserEvent::PasswordReset(e) => {
+                user.password_hash = e.password_hash.clone();
+                user.must_change_password = e.require_change;
+            }
+            UserEvent::PasswordChanged(e) => {
+                user.password_hash = e.password_hash.clone();
+                user.must_change_password = false;
+            }
+            UserEvent::Disabled {} => user.disabled = true,
+            UserEvent::Enabled {} => user.disabled = false,
+            UserEvent::Created(_) | UserEvent::Deleted {} => {}
+        }
+    }
+}
+
+use crate::decision::{Caller, Loaded};
+
+/// The live account `id`, or why there is none.
+fn target(loaded: &Loaded, id: UserId) -> Result<&User, UserError> {
+    match loaded.user(id) {
+        UserState::Live(user) => Ok(user),
+        UserState::Initial => Err(UserError::NotFound),
+        UserState::Deleted => Err(UserError::Deleted),
+    }
+}
+
+fn require_admin(caller: Caller) -> Result<(), UserError> {
+    if caller.is_admin_or_system() {
+        Ok(())
+    } else {
+        Err(UserError::AdminRequired)
+    }
+}
