@@ -26,5 +26,6 @@ pub mod resource;
 pub mod session;
 pub mod store;
 pub mod stream;
+pub mod testing;
 pub mod user;
 pub mod values;
