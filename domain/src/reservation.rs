@@ -56,6 +56,13 @@ macro_rules! reservation_events {
         }
 
         impl $name {
+            /// The user the event is about (the new or the former holder).
+            pub fn user_id(&self) -> UserId {
+                match self {
+                    $name::Reserved { user_id } | $name::Released { user_id } => *user_id,
+                }
+            }
+
             /// The holder once this event is applied.
             pub fn holder_after(&self) -> Option<UserId> {
                 match self {

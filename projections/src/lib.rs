@@ -1,1 +1,14 @@
-//! Roster read models (users, stats, sessions, audit), built from the event log.
+//! Roster's read side: the read models the API answers from, built from the event log and
+//! rebuilt by replay.
+//!
+//! - `models`: users (newest first, search, pagination), per-user statistics, sessions (by id,
+//!   user and token hash; expiry judged against a clock the caller passes), the audit index,
+//!   and the owned resources that feed the statistics and the deletion cascade.
+//! - `runner`: follows the log (catch-up, then live) and offers read-your-writes through
+//!   `wait_for(position)`.
+
+pub mod models;
+pub mod runner;
+
+pub use models::{ReadModels, UserFilter, UserPage, UserStats, UserView};
+pub use runner::{NotYetApplied, Projections};

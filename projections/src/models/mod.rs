@@ -1,0 +1,245 @@
+//! The read models and how one stored event changes them.
+//!
+//! All of them live in one [`ReadModels`] value updated by a single writer (the runner), so
+//! a reader always sees every model at the same position: a user list and its statistics
+//! never disagree.
+
+mod audit;
+mod owned;
+mod sessions;
+mod users;
+
+pub use audit::AuditIndex;
+pub use owned::{ApiKeyView, NamedView, Owned, OwnedIndex};
+pub use sessions::{SessionView, Sessions};
+pub use users::{UserFilter, UserPage, UserView, Users};
+
+use chrono::{DateTime, Duration, Utc};
+use roster_domain::admins::AdminsEvent;
+use roster_domain::event::Event;
+use roster_domain::ids::UserId;
+use roster_domain::persona::PersonaEvent;
+use roster_domain::resource::{AnnotationEvent, OntologyEvent};
+use roster_domain::session::SessionEvent;
+use roster_domain::store::{Metadata, Position, Recorded};
+use roster_domain::stream::{KeyringOwner, StreamId};
+use roster_domain::user::UserEvent;
+
+/// A read model's name and version. Changing what a model computes bumps its version, and
+/// `roster replay` rebuilds it from the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectionInfo {
+    /// Stable name.
+    pub name: &'static str,
+    /// Version of what it computes.
+    pub version: u32,
+}
+
+/// Every read model Roster keeps.
+pub const PROJECTIONS: [ProjectionInfo; 4] = [
+    ProjectionInfo {
+        name: "users",
+        version: 1,
+    },
+    ProjectionInfo {
+        name: "stats",
+        version: 1,
+    },
+    ProjectionInfo {
+        name: "sessions",
+        version: 1,
+    },
+    ProjectionInfo {
+        name: "audit",
+        version: 1,
+    },
+];
+
+/// The guide's three per-user counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UserStats {
+    /// Personas the user owns.
+    pub personas: usize,
+    /// Sessions that still work.
+    pub active_sessions: usize,
+    /// The user's own API keys.
+    pub api_keys: usize,
+}
+
+/// Totals across the deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SystemTotals {
+    /// Live users.
+    pub users: usize,
+    /// Live users with the admin role.
+    pub admins: usize,
+    /// Sessions that still work.
+    pub active_sessions: usize,
+}
+
+/// What happened to one stored event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// It changed the models.
+    Applied,
+    /// It was at or before the last position applied (replayed twice): ignored.
+    AlreadyApplied,
+    /// Its stream or type is unknown to this version: skipped, position still advanced.
+    Skipped,
+}
+
+/// All read models, at one position of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadModels {
+    /// Live users.
+    pub users: Users,
+    /// Sessions that have not ended.
+    pub sessions: Sessions,
+    /// Personas, API keys, ontologies, annotations.
+    pub owned: Owned,
+    /// Positions by actor and subject.
+    pub audit: AuditIndex,
+    position: Position,
+    skipped: u64,
+}
+
+impl ReadModels {
+    /// Empty models whose sessions end after `idle_timeout` without activity.
+    pub fn with_idle_timeout(idle_timeout: Duration) -> ReadModels {
+        ReadModels {
+            sessions: Sessions::with_idle_timeout(idle_timeout),
+            ..ReadModels::default()
+        }
+    }
+
+    /// The position of the last event applied.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// How many events were skipped as unknown.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// A user's counts at `now`.
+    pub fn stats(&self, user: UserId, now: DateTime<Utc>) -> UserStats {
+        UserStats {
+            personas: self.owned.personas.count_of(user),
+            active_sessions: self.sessions.count_of_user(user, now),
+            api_keys: self.owned.api_keys.count_of(KeyringOwner::User(user)),
+        }
+    }
+
+    /// Deployment totals at `now`.
+    pub fn totals(&self, now: DateTime<Utc>) -> SystemTotals {
+        SystemTotals {
+            users: self.users.count(),
+            admins: self.users.admin_count(),
+            active_sessions: self.sessions.active_count(now),
+        }
+    }
+
+    /// Applies one stored event. Never fails: an event this version cannot read is skipped.
+    pub fn apply(&mut self, recorded: &Recorded) -> Applied {
+        let event = Event::decode(&recorded.stream, &recorded.event_type, &recorded.data);
+        if let Err(error) = &event {
+            tracing::debug!(%error, position = %recorded.position, "unknown event");
+        }
+        self.apply_decoded(recorded.position, &recorded.metadata, event.ok().as_ref())
+    }
+
+    /// Applies an event already decoded (`None`: it could not be, and is skipped).
+    pub fn apply_decoded(
+        &mut self,
+        position: Position,
+        metadata: &Metadata,
+        event: Option<&Event>,
+    ) -> Applied {
+        if position <= self.position {
+            return Applied::AlreadyApplied;
+        }
+        self.position = position;
+        match event {
+            Some(event) => {
+                self.apply_event(event, metadata, position);
+                Applied::Applied
+            }
+            None => {
+                self.skipped += 1;
+                Applied::Skipped
+            }
+        }
+    }
+
+    fn apply_event(&mut self, event: &Event, metadata: &Metadata, position: Position) {
+        let at = metadata.occurred_at;
+        let subject = self.subject_of(event);
+        match event {
+            Event::User(id, e) => {
+                match e {
+                    UserEvent::Deleted {} => {
+                        self.sessions.end_all_of(*id, None);
+                        self.owned.remove_everything_of(*id);
+                    }
+                    UserEvent::Disabled {} => self.sessions.end_all_of(*id, None),
+                    UserEvent::PasswordReset(r) if r.revoke_sessions => {
+                        self.sessions.end_all_of(*id, None)
+                    }
+                    UserEvent::PasswordChanged(c) => self.sessions.end_all_of(*id, c.kept_session),
+                    _ => {}
+                }
+                self.users.apply(*id, e, at, position);
+            }
+            Event::Session(id, e) => self.sessions.apply(*id, e, at),
+            Event::Persona(id, e) => self.owned.apply_persona(*id, e, at),
+            Event::Keyring(owner, e) => self.owned.apply_keyring(*owner, e, at),
+            Event::Ontology(id, e) => match e {
+                OntologyEvent::Created { owner, name } => self.owned.ontologies.insert(
+                    *id,
+                    *owner,
+                    NamedView {
+                        name: name.as_str().to_owned(),
+                        created_at: at,
+                    },
+                ),
+                OntologyEvent::Deleted {} => self.owned.ontologies.remove(*id),
+            },
+            Event::Annotation(id, e) => match e {
+                AnnotationEvent::Created { owner, name } => self.owned.annotations.insert(
+                    *id,
+                    *owner,
+                    NamedView {
+                        name: name.as_str().to_owned(),
+                        created_at: at,
+                    },
+                ),
+                AnnotationEvent::Deleted {} => self.owned.annotations.remove(*id),
+            },
+            Event::Username(..) | Event::Email(..) | Event::Admins(_) => {}
+        }
+        self.audit.record(position, metadata.actor, subject);
+    }
+
+    /// The user an event is about, looked up before the event changes the models.
+    fn subject_of(&self, event: &Event) -> Option<UserId> {
+        match event {
+            Event::User(id, _) => Some(*id),
+            Event::Username(_, e) => Some(e.user_id()),
+            Event::Email(_, e) => Some(e.user_id()),
+            Event::Admins(AdminsEvent::Added { user_id } | AdminsEvent::Removed { user_id }) => {
+                Some(*user_id)
+            }
+            Event::Session(_, SessionEvent::Started(e)) => Some(e.user_id),
+            Event::Session(id, _) => self.sessions.owner_of(*id),
+            Event::Persona(_, PersonaEvent::Created { owner, .. }) => Some(*owner),
+            Event::Persona(_, PersonaEvent::Transferred { to, .. }) => Some(*to),
+            Event::Persona(id, _) => self.owned.personas.get(*id).map(|(owner, _)| owner),
+            Event::Keyring(owner, _) => StreamId::Keyring(*owner).user(),
+            Event::Ontology(_, OntologyEvent::Created { owner, .. }) => Some(*owner),
+            Event::Ontology(id, _) => self.owned.ontologies.get(*id).map(|(owner, _)| owner),
+            Event::Annotation(_, AnnotationEvent::Created { owner, .. }) => Some(*owner),
+            Event::Annotation(id, _) => self.owned.annotations.get(*id).map(|(owner, _)| owner),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The `users` read model: every live user, newest first, with search, an admin filter and
+//! cursor pagination.
+//!
+//! Order is the global position of each user's `UserCreated`: unique and fixed, so ties cannot
+//! happen and a cursor ("users created before position P") stays valid while users are added
+//! (they sort before every page already served) or deleted (they simply drop out).
+
+use chrono::{DateTime, Utc};
+use roster_domain::ids::UserId;
+use roster_domain::store::Position;
+use roster_domain::user::UserEvent;
+use std::collections::{BTreeMap, HashMap};
+
+/// One live user, as lists and profiles show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserView {
+    /// Id.
+    pub id: UserId,
+    /// Username as typed.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Email, if any.
+    pub email: Option<String>,
+    /// Has the admin role.
+    pub is_admin: bool,
+    /// Cannot log in.
+    pub disabled: bool,
+    /// Must choose a new password at next login.
+    pub must_change_password: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When the account last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Position of `UserCreated`: the sort key and cursor.
+    pub created_position: Position,
+    /// Current argon2id hash (for login verification; never shown).
+    pub password_hash: String,
+    /// Lowercased "username\ndisplay name\nemail", so search does not lowercase per query.
+    search_text: String,
+}
+
+impl UserView {
+    fn refresh_search_text(&mut self) {
+        self.search_text = format!(
+            "{}\n{}\n{}",
+            self.username,
+            self.display_name,
+            self.email.as_deref().unwrap_or("")
+        )
+        .to_lowercase();
+    }
+
+    /// Whether `needle` (already lowercased) occurs in the username, display name or email.
+    pub fn matches(&self, needle: &str) -> bool {
+        self.search_text.contains(needle)
+    }
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Case-insensitive substring of username, display name or email.
+    pub search: Option<String>,
+    /// Only admins (`Some(true)`) or only non-admins (`Some(false)`).
+    pub is_admin: Option<bool>,
+}
+
+/// One page of users, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPage {
+    /// The users, newest first.
+    pub users: Vec<UserView>,
+    /// Whether more users match after the last one.
+    pub has_next_page: bool,
+    /// How many users match the filter in all.
+    pub total_count: usize,
+}
+
+/// Every live user.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Users {
+    by_id: HashMap<UserId, UserView>,
+    newest_first: BTreeMap<Position, UserId>,
+    by_username: HashMap<String, UserId>,
+    admins: usize,
+}
+
+impl Users {
+    /// A live user by id.
+    pub fn get(&self, id: UserId) -> Option<&UserView> {
+        self.by_id.get(&id)
+    }
+
+    /// A live user by username, in any letter case.
+    pub fn by_username(&self, username: &str) -> Option<&UserView> {
+        self.by_username
+            .get(&username.trim().to_ascii_lowercase())
+            .and_then(|id| self.by_id.get(id))
+    }
+
+    /// How many live users there are.
+    pub fn count(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// How many live users have the admin role.
+    pub fn admin_count(&self) -> usize {
+        self.admins
+    }
+
+    /// Users matching `filter`, newest first: the first `first` created before `after` (a
+    /// `created_position` from an earlier page), or from the newest when `after` is `None`.
+    pub fn page(&self, filter: &UserFilter, first: usize, after: Option<Position>) -> UserPage {
+        let needle = filter
+            .search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let wanted = |user: &&UserView| {
+            filter.is_admin.is_none_or(|admin| user.is_admin == admin)
+                && needle.as_deref().is_none_or(|n| user.matches(n))
+        };
+        let upper = after.unwrap_or(Position(u64::MAX));
+        let mut users: Vec<UserView> = self
+            .newest_first
+            .range(..upper)
+            .rev()
+            .filter_map(|(_, id)| self.by_id.get(id))
+            .filter(wanted)
+            .take(first.saturating_add(1))
+            .cloned()
+            .collect();
+        let has_next_page = users.len() > first;
+        users.truncate(first);
+        let total_count = if needle.is_none() && filter.is_admin.is_none() {
+            self.by_id.len()
+        } else {
+            self.by_id.values().filter(wanted).count()
+        };
+        UserPage {
+            users,
+            has_next_page,
+            total_count,
+        }
+    }
+
+    /// Every live user, newest first.
+    pub fn all(&self) -> impl Iterator<Item = &UserView> {
+        self.newest_first
+            .values()
+            .rev()
+            .filter_map(|id| self.by_id.get(id))
+    }
+
+    pub(crate) fn apply(
+        &mut self,
+        id: UserId,
+        event: &UserEvent,
+        at: DateTime<Utc>,
+        position: Position,
+    ) {
+        if let UserEvent::Created(e) = event {
+            let mut user = UserView {
+                id,
+                username: e.username.as_str().to_owned(),
+                display_name: e.display_name.as_str().to_owned(),
+                email: e.email.as_ref().map(|m| m.as_str().to_owned()),
+                is_admin: e.is_admin,
+                disabled: false,
+                must_change_password: e.must_change_password,
+                created_at: at,
+                updated_at: at,
+                created_position: position,
+                password_hash: e.password_hash.as_phc().to_owned(),
+                search_text: String::new(),
+            };
+            user.refresh_search_text();
+            self.admins += usize::from(user.is_admin);
+            self.by_username.insert(e.username.key(), id);
+            self.newest_first.insert(position, id);
+            self.by_id.insert(id, user);
+            return;
+        }
+        if let UserEvent::Deleted {} = event {
+            if let Some(user) = self.by_id.remove(&id) {
+                self.admins -= usize::from(user.is_admin);
+                self.by_username.remove(&user.username.to_ascii_lowercase());
+                self.newest_first.remove(&user.created_position);
+            }
+            return;
+        }
+        let Some(user) = self.by_id.get_mut(&id) else {
+            return;
+        };
+        user.updated_at = at;
+        match event {
+            UserEvent::ProfileUpdated(e) => {
+                user.display_name = e.display_name.as_str().to_owned();
+                user.email = e.email.as_ref().map(|m| m.as_str().to_owned());
+                user.refresh_search_text();
+            }
+            UserEvent::AdminGranted {} if !user.is_admin => {
+                user.is_admin = true;
+                self.admins += 1;
+            }
+            UserEvent::AdminRevoked {} if user.is_admin => {
+                user.is_admin = false;
+                self.admins -= 1;
+            }
+            UserEvent::PasswordReset(e) => {
+                user.password_hash = e.password_hash.as_phc().to_owned();
+                user.must_change_password = e.require_change;
+            }
+            UserEvent::PasswordChanged(e) => {
+                user.password_hash = e.password_hash.as_phc().to_owned();
+                user.must_change_password = false;
+            }
+            UserEvent::Disabled {} => user.disabled = true,
+            UserEvent::Enabled {} => user.disabled = false,
+            _ => {}
+        }
+    }
+}
