@@ -1,0 +1,386 @@
+//! The read models, driven by real domain decisions.
+
+mod world;
+
+use chrono::Duration;
+use roster_domain::ids::{AnnotationId, OntologyId, UserId};
+use roster_domain::keyring::RemoveApiKey;
+use roster_domain::persona::{DeletePersona, TransferPersona};
+use roster_domain::resource::{CreateAnnotation, CreateOntology};
+use roster_domain::session::{EndReason, EndSession, RecordSessionActivity};
+use roster_domain::store::{Actor, Metadata, Position, Recorded};
+use roster_domain::stream::KeyringOwner;
+use roster_domain::user::{
+    ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, UpdateProfile,
+};
+use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
+use roster_projections::models::{Applied, UserStats};
+use roster_projections::{UserFilter, UserPage};
+use uuid::Uuid;
+use world::{HASH, World};
+
+fn names(page: &UserPage) -> Vec<&str> {
+    page.users.iter().map(|u| u.username.as_str()).collect()
+}
+
+fn all(first: usize) -> (UserFilter, usize) {
+    (UserFilter::default(), first)
+}
+
+#[test]
+fn it_should_list_users_newest_first_even_when_created_in_the_same_instant() {
+    let mut world = World::new();
+    for name in ["ann", "bob", "cat"] {
+        world.user(name, false); // the clock does not move: same created_at for all
+    }
+    let (filter, first) = all(10);
+    let page = world.models.users.page(&filter, first, None);
+    assert_eq!(names(&page), ["cat", "bob", "ann", "root"]);
+    assert_eq!(page.total_count, 4);
+    assert!(!page.has_next_page);
+}
+
+#[test]
+fn it_should_search_username_display_name_and_email_ignoring_case() {
+    let mut world = World::new();
+    world.user("alice", false);
+    let bob = world.user("bob", false);
+    world.ok(
+        world.admin(),
+        UpdateProfile {
+            user_id: bob,
+            display_name: DisplayName::parse("Robert ÄLICEson").unwrap(),
+            email: Some(Email::parse("rob@Corp.example").unwrap()),
+        },
+    );
+    let search = |text: &str| {
+        let filter = UserFilter {
+            search: Some(text.into()),
+            is_admin: None,
+        };
+        names(&world.models.users.page(&filter, 10, None))
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("ALICE"), ["alice"]);
+    assert_eq!(search("äLICE"), ["bob"], "non-ASCII letters fold too");
+    assert_eq!(search("robert"), ["bob"]);
+    assert_eq!(search("corp.EXAMPLE"), ["bob"]);
+    assert_eq!(search("nobody"), Vec::<String>::new());
+    assert_eq!(
+        search("  "),
+        ["bob", "alice", "root"],
+        "a blank search matches everyone"
+    );
+}
+
+#[test]
+fn it_should_filter_by_admin_flag_and_count_matches() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    world.user("bob", false);
+    world.ok(world.admin(), GrantAdmin { user_id: ann });
+    let admins = UserFilter {
+        search: None,
+        is_admin: Some(true),
+    };
+    let page = world.models.users.page(&admins, 1, None);
+    assert_eq!(names(&page), ["ann"]);
+    assert!(page.has_next_page);
+    assert_eq!(page.total_count, 2);
+    assert_eq!(world.models.users.admin_count(), 2);
+}
+
+#[test]
+fn it_should_paginate_without_skipping_or_repeating_while_users_come_and_go() {
+    let mut world = World::new();
+    let ids: Vec<UserId> = (0..6)
+        .map(|i| world.user(&format!("user{i}"), false))
+        .collect();
+    let filter = UserFilter::default();
+
+    let first = world.models.users.page(&filter, 3, None);
+    assert_eq!(names(&first), ["user5", "user4", "user3"]);
+    let cursor = first.users.last().unwrap().created_position;
+
+    // While the client reads page one: two users arrive, one already shown and one not yet
+    // shown leave.
+    world.user("late1", false);
+    world.user("late2", false);
+    world.ok(world.admin(), DeleteUser { user_id: ids[4] });
+    world.ok(world.admin(), DeleteUser { user_id: ids[1] });
+
+    let second = world.models.users.page(&filter, 3, Some(cursor));
+    assert_eq!(names(&second), ["user2", "user0", "root"]);
+    assert!(!second.has_next_page);
+    let fresh = world.models.users.page(&filter, 3, None);
+    assert_eq!(names(&fresh), ["late2", "late1", "user5"]);
+}
+
+#[test]
+fn it_should_count_personas_sessions_and_api_keys_per_user_after_each_event() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let stats = |world: &World, user| world.models.stats(user, world.now);
+    assert_eq!(stats(&world, ann), UserStats::default());
+
+    let p1 = world.persona(ann, "Researcher");
+    world.persona(ann, "Writer");
+    let (s1, _) = world.login(ann, Duration::days(7));
+    world.login(ann, Duration::days(7));
+    let key = world.api_key(ann, "openai");
+    world.api_key(ann, "anthropic");
+    assert_eq!(
+        stats(&world, ann),
+        UserStats {
+            personas: 2,
+            active_sessions: 2,
+            api_keys: 2
+        }
+    );
+
+    world.ok(
+        world.admin(),
+        TransferPersona {
+            persona_id: p1,
+            to: bob,
+        },
+    );
+    world.ok(
+        Actor::User(ann.0),
+        EndSession {
+            session_id: s1,
+            reason: EndReason::Logout,
+        },
+    );
+    world.ok(
+        Actor::User(ann.0),
+        RemoveApiKey {
+            owner: KeyringOwner::User(ann),
+            key_id: key,
+        },
+    );
+    assert_eq!(
+        stats(&world, ann),
+        UserStats {
+            personas: 1,
+            active_sessions: 1,
+            api_keys: 1
+        }
+    );
+    assert_eq!(stats(&world, bob).personas, 1);
+    world.ok(world.admin(), DeletePersona { persona_id: p1 });
+    assert_eq!(stats(&world, bob).personas, 0);
+
+    let totals = world.models.totals(world.now);
+    assert_eq!(
+        (totals.users, totals.admins, totals.active_sessions),
+        (3, 1, 1)
+    );
+}
+
+#[test]
+fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let (short, short_hash) = world.login(ann, Duration::minutes(30));
+    let (busy, busy_hash) = world.login(ann, Duration::days(7));
+    let (idle, _) = world.login(ann, Duration::days(7));
+    let sessions = |world: &World| world.models.sessions.count_of_user(ann, world.now);
+    assert_eq!(sessions(&world), 3);
+    assert!(
+        world
+            .models
+            .sessions
+            .by_token_hash(&short_hash, world.now)
+            .is_some()
+    );
+
+    world.tick(Duration::minutes(45));
+    world.ok(
+        Actor::User(ann.0),
+        RecordSessionActivity {
+            session_id: busy,
+            at: world.now,
+        },
+    );
+    // 45 minutes in: the 30-minute session has expired; the others are within the idle hour.
+    assert_eq!(sessions(&world), 2);
+    assert!(
+        world
+            .models
+            .sessions
+            .by_token_hash(&short_hash, world.now)
+            .is_none()
+    );
+    assert!(world.models.sessions.get(short, world.now).is_none());
+
+    world.tick(Duration::minutes(30));
+    // 75 minutes in: `idle` was never used after its start an hour and a quarter ago.
+    assert!(world.models.sessions.get(idle, world.now).is_none());
+    assert!(world.models.sessions.get(busy, world.now).is_some());
+    assert!(
+        world
+            .models
+            .sessions
+            .by_token_hash(&busy_hash, world.now)
+            .is_some()
+    );
+    assert_eq!(sessions(&world), 1);
+}
+
+#[test]
+fn it_should_end_sessions_on_disable_on_reset_when_asked_and_on_own_password_change() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let count = |world: &World| world.models.sessions.count_of_user(ann, world.now);
+    world.login(ann, Duration::days(1));
+    world.ok(world.admin(), DisableUser { user_id: ann });
+    assert_eq!(count(&world), 0);
+    world.ok(world.admin(), EnableUser { user_id: ann });
+
+    world.login(ann, Duration::days(1));
+    let reset = |revoke_sessions| ResetPassword {
+        user_id: ann,
+        password_hash: PasswordHash::from_phc(HASH.into()),
+        revoke_sessions,
+        require_change: false,
+    };
+    world.ok(world.admin(), reset(false));
+    assert_eq!(
+        count(&world),
+        1,
+        "the guide: a reset does not revoke sessions by itself"
+    );
+    world.ok(world.admin(), reset(true));
+    assert_eq!(count(&world), 0);
+
+    let (kept, _) = world.login(ann, Duration::days(1));
+    world.login(ann, Duration::days(1));
+    world.ok(
+        Actor::User(ann.0),
+        ChangePassword {
+            user_id: ann,
+            verified_against: Some(PasswordHash::from_phc(HASH.into())),
+            new_password_hash: PasswordHash::from_phc("$argon2id$new".into()),
+            current_session: Some(kept),
+        },
+    );
+    let left: Vec<_> = world
+        .models
+        .sessions
+        .of_user(ann, world.now)
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(left, [kept]);
+    assert_eq!(
+        world.models.users.get(ann).unwrap().password_hash,
+        "$argon2id$new"
+    );
+}
+
+#[test]
+fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let (_, token) = world.login(ann, Duration::days(1));
+    world.persona(ann, "Mine");
+    world.api_key(ann, "openai");
+    let ontology = OntologyId(Uuid::now_v7());
+    let annotation = AnnotationId(Uuid::now_v7());
+    world.ok(
+        Actor::User(ann.0),
+        CreateOntology {
+            id: ontology,
+            owner: ann,
+            name: ResourceName::parse("Birds").unwrap(),
+        },
+    );
+    world.ok(
+        Actor::User(ann.0),
+        CreateAnnotation {
+            id: annotation,
+            owner: ann,
+            name: ResourceName::parse("Robin").unwrap(),
+        },
+    );
+    world.persona(bob, "Bob's");
+
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+
+    let models = &world.models;
+    assert!(models.users.get(ann).is_none());
+    assert!(models.users.by_username("ANN").is_none());
+    assert!(models.sessions.by_token_hash(&token, world.now).is_none());
+    assert_eq!(models.sessions.count_of_user(ann, world.now), 0);
+    assert_eq!(models.stats(ann, world.now), UserStats::default());
+    assert!(models.owned.ontologies.get(ontology).is_none());
+    assert!(models.owned.annotations.get(annotation).is_none());
+    assert_eq!(models.owned.personas.len(), 1, "bob's persona stays");
+    assert_eq!(models.owned.api_keys.len(), 0);
+    assert_eq!(models.totals(world.now).users, 2);
+}
+
+#[test]
+fn it_should_ignore_an_event_applied_twice_and_skip_unknown_ones() {
+    let mut world = World::new();
+    world.user("ann", false);
+    let before = world.models.clone();
+    let metadata = Metadata {
+        actor: Actor::System,
+        correlation_id: Uuid::nil(),
+        causation_id: Uuid::nil(),
+        occurred_at: world.now,
+    };
+    let replayed = world.history.last().cloned().unwrap();
+    assert_eq!(
+        world
+            .models
+            .apply_decoded(Position(world.position), &metadata, Some(&replayed)),
+        Applied::AlreadyApplied
+    );
+    assert_eq!(world.models, before);
+
+    let from_the_future = Recorded {
+        event_id: Uuid::now_v7(),
+        stream: "user-00000000-0000-0000-0000-000000000001".into(),
+        revision: 0,
+        position: Position(world.position + 1),
+        event_type: "UserTeleported".into(),
+        schema_version: 1,
+        data: "{}".into(),
+        metadata,
+    };
+    assert_eq!(world.models.apply(&from_the_future), Applied::Skipped);
+    assert_eq!(world.models.position(), Position(world.position + 1));
+    assert_eq!(world.models.skipped(), 1);
+    assert_eq!(world.models.users, before.users);
+}
+
+#[test]
+fn it_should_index_history_by_subject_and_by_actor() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.persona(ann, "Mine");
+    world.ok(world.admin(), GrantAdmin { user_id: ann });
+    world.ok(
+        Actor::User(ann.0),
+        EndSession {
+            session_id: session,
+            reason: EndReason::Logout,
+        },
+    );
+    // ann: created (UserCreated, UsernameReserved, EmailReserved), session started, persona,
+    // admin granted (AdminGranted, ActiveAdminAdded), session ended.
+    assert_eq!(world.models.audit.by_subject(ann).len(), 8);
+    // Of those, ann herself caused the login, the persona and the logout.
+    assert_eq!(world.models.audit.by_actor(Actor::User(ann.0)).len(), 3);
+    assert_eq!(world.models.audit.by_actor(world.admin()).len(), 2);
+    let positions = world.models.audit.by_subject(ann);
+    assert!(positions.windows(2).all(|w| w[0] < w[1]));
+}
