@@ -1,5 +1,7 @@
 //! The read models, driven by real domain decisions.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test arrangement: a failure is a test failure
+
 mod world;
 
 use chrono::Duration;
