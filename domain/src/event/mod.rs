@@ -18,6 +18,8 @@ use crate::user::UserEvent;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod tagged;
+
 /// The events of one aggregate kind, stored as `(type name, schema version, JSON data)`.
 pub trait EventFamily: Serialize + DeserializeOwned + Sized {
     /// Every type name of the family, for documentation and the golden test.
@@ -40,9 +42,15 @@ pub trait EventFamily: Serialize + DeserializeOwned + Sized {
 
     /// Rebuilds an event from its type name and JSON data.
     fn decode_data(event_type: &str, data: &str) -> Result<Self, serde_json::Error> {
-        // The tag comes first, so serde reads the data straight into the variant: no buffering.
-        let tag = serde_json::to_string(event_type)?;
-        serde_json::from_str(&format!(r#"{{"type":{tag},"data":{data}}}"#))
+        // Replay decodes every event of the log, so the data is parsed straight into the
+        // variant named by `event_type`, without first splicing a tagged JSON document.
+        let mut json = serde_json::Deserializer::from_str(data);
+        let event = Self::deserialize(tagged::Tagged {
+            tag: event_type,
+            data: &mut json,
+        })?;
+        json.end()?;
+        Ok(event)
     }
 }
 
