@@ -1,0 +1,145 @@
+//! How every refusal is reported at the API edge (`DomainError::kind`), and the messages the
+//! administrator guide quotes word for word.
+
+use roster_domain::error::{DomainError, ErrorKind};
+use roster_domain::keyring::KeyringError;
+use roster_domain::resource::ResourceError;
+use roster_domain::session::SessionError;
+use roster_domain::user::UserError;
+
+use ErrorKind::{Conflict, Forbidden, NotFound, Unauthenticated, Validation};
+
+/// Every variant of every aggregate's error, with the kind it must map to.
+fn table() -> Vec<(DomainError, ErrorKind)> {
+    vec![
+        (UserError::AdminRequired.into(), Forbidden),
+        (UserError::NotYourAccount.into(), Forbidden),
+        (UserError::NotFound.into(), NotFound),
+        (UserError::Deleted.into(), NotFound),
+        (UserError::AlreadyExists.into(), Conflict),
+        (UserError::UsernameTaken.into(), Conflict),
+        (UserError::EmailTaken.into(), Conflict),
+        (UserError::CannotDeleteSelf.into(), Forbidden),
+        (UserError::LastActiveAdmin.into(), Conflict),
+        (UserError::RegistrationCannotGrantAdmin.into(), Forbidden),
+        (UserError::AlreadyBootstrapped.into(), Conflict),
+        (UserError::WrongCurrentPassword.into(), Validation),
+        (SessionError::InvalidCredentials.into(), Unauthenticated),
+        (SessionError::AccountDisabled.into(), Forbidden),
+        (SessionError::AlreadyExists.into(), Conflict),
+        (SessionError::NotFound.into(), NotFound),
+        (SessionError::AlreadyEnded.into(), NotFound),
+        (SessionError::NotYourSession.into(), Forbidden),
+        (KeyringError::AdminRequired.into(), Forbidden),
+        (KeyringError::NotYours.into(), Forbidden),
+        (KeyringError::OwnerNotFound.into(), NotFound),
+        (KeyringError::ProviderTaken.into(), Conflict),
+        (KeyringError::AlreadyExists.into(), Conflict),
+        (KeyringError::NotFound.into(), NotFound),
+        (KeyringError::InvalidProvider.into(), Validation),
+        (KeyringError::TailTooLong.into(), Validation),
+        (ResourceError::NotYours.into(), Forbidden),
+        (ResourceError::AdminRequired.into(), Forbidden),
+        (ResourceError::AlreadyExists.into(), Conflict),
+        (ResourceError::NotFound.into(), NotFound),
+        (ResourceError::OwnerNotFound.into(), NotFound),
+    ]
+}
+
+/// Fails to compile when a variant is added anywhere, pointing here: add the new variant to
+/// [`table`] with its kind, then add it to the match below.
+fn listed_in_table(error: &DomainError) {
+    match error {
+        DomainError::User(
+            UserError::AdminRequired
+            | UserError::NotYourAccount
+            | UserError::NotFound
+            | UserError::Deleted
+            | UserError::AlreadyExists
+            | UserError::UsernameTaken
+            | UserError::EmailTaken
+            | UserError::CannotDeleteSelf
+            | UserError::LastActiveAdmin
+            | UserError::RegistrationCannotGrantAdmin
+            | UserError::AlreadyBootstrapped
+            | UserError::WrongCurrentPassword,
+        )
+        | DomainError::Session(
+            SessionError::InvalidCredentials
+            | SessionError::AccountDisabled
+            | SessionError::AlreadyExists
+            | SessionError::NotFound
+            | SessionError::AlreadyEnded
+            | SessionError::NotYourSession,
+        )
+        | DomainError::Keyring(
+            KeyringError::AdminRequired
+            | KeyringError::NotYours
+            | KeyringError::OwnerNotFound
+            | KeyringError::ProviderTaken
+            | KeyringError::AlreadyExists
+            | KeyringError::NotFound
+            | KeyringError::InvalidProvider
+            | KeyringError::TailTooLong,
+        )
+        | DomainError::Resource(
+            ResourceError::NotYours
+            | ResourceError::AdminRequired
+            | ResourceError::AlreadyExists
+            | ResourceError::NotFound
+            | ResourceError::OwnerNotFound,
+        ) => {}
+    }
+}
+
+#[test]
+fn it_should_map_every_refusal_to_its_kind() {
+    for (error, kind) in table() {
+        listed_in_table(&error);
+        assert_eq!(error.kind(), kind, "{error:?}");
+    }
+}
+
+#[test]
+fn it_should_list_each_refusal_once() {
+    let table = table();
+    for (i, (error, _)) in table.iter().enumerate() {
+        assert!(
+            table[i + 1..].iter().all(|(other, _)| other != error),
+            "{error:?} is listed twice"
+        );
+    }
+}
+
+#[test]
+fn it_should_use_the_guides_messages_word_for_word() {
+    assert_eq!(
+        UserError::UsernameTaken.to_string(),
+        "Username already exists"
+    );
+    assert_eq!(
+        UserError::AdminRequired.to_string(),
+        "Admin access required"
+    );
+    // Every "admin required" refusal reads the same, whichever aggregate refused.
+    assert_eq!(
+        KeyringError::AdminRequired.to_string(),
+        "Admin access required"
+    );
+    assert_eq!(
+        ResourceError::AdminRequired.to_string(),
+        "Admin access required"
+    );
+    assert_eq!(
+        DomainError::from(UserError::UsernameTaken).to_string(),
+        "Username already exists"
+    );
+}
+
+#[test]
+fn it_should_not_reveal_which_part_of_a_login_was_wrong() {
+    assert_eq!(
+        SessionError::InvalidCredentials.to_string(),
+        "Invalid username or password"
+    );
+}
