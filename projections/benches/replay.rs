@@ -108,7 +108,7 @@ fn user_life(n: u64) -> Vec<Event> {
             last4: "wxyz".into(),
         }),
     ));
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         events.push(Event::User(user, UserEvent::AdminGranted {}));
         events.push(Event::Admins(AdminsEvent::Added { user_id: user }));
     }
@@ -192,8 +192,8 @@ async fn phases(store: &dyn EventStore) {
     let decode = started.elapsed();
     let started = Instant::now();
     let mut models = roster_projections::ReadModels::default();
-    for (r, e) in all.iter().zip(&decoded) {
-        models.apply_decoded(r.position, &r.metadata, e.as_ref());
+    for (r, e) in all.iter().zip(decoded) {
+        models.apply_decoded(r.position, &r.metadata, e);
     }
     let apply = started.elapsed();
     let n = all.len() as f64;

@@ -128,7 +128,7 @@ impl Projections {
     fn apply_decoded(&self, chunk: Vec<Decoded>) {
         let mut models = self.models.write().unwrap_or_else(PoisonError::into_inner);
         for decoded in chunk {
-            models.apply_decoded(decoded.position, &decoded.metadata, decoded.event.as_ref());
+            models.apply_decoded(decoded.position, &decoded.metadata, decoded.event);
         }
         let position = models.position();
         drop(models);

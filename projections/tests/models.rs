@@ -342,7 +342,7 @@ fn it_should_ignore_an_event_applied_twice_and_skip_unknown_ones() {
     assert_eq!(
         world
             .models
-            .apply_decoded(Position(world.position), &metadata, Some(&replayed)),
+            .apply_decoded(Position(world.position), &metadata, Some(replayed)),
         Applied::AlreadyApplied
     );
     assert_eq!(world.models, before);

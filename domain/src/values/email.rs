@@ -56,6 +56,11 @@ impl Email {
         &self.0
     }
 
+    /// The text, by value (read models keep it without copying).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// The case-insensitive key used for uniqueness.
     pub fn key(&self) -> String {
         self.0.to_lowercase()

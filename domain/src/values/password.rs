@@ -64,6 +64,11 @@ impl PasswordHash {
     pub fn as_phc(&self) -> &str {
         &self.0
     }
+
+    /// The PHC string, by value.
+    pub fn into_phc(self) -> String {
+        self.0
+    }
 }
 
 impl fmt::Debug for PasswordHash {

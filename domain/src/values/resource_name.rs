@@ -39,6 +39,11 @@ impl ResourceName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text, by value (read models keep it without copying).
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 impl fmt::Display for ResourceName {

@@ -45,6 +45,11 @@ impl Username {
         &self.0
     }
 
+    /// The text, by value (read models keep it without copying).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// The case-insensitive key under which the name is reserved (`Alice` and `alice` clash).
     pub fn key(&self) -> String {
         self.0.to_ascii_lowercase()

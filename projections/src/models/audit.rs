@@ -1,9 +1,9 @@
 //! The `audit` index: the positions of the events each actor caused and of the events about
 //! each user, so one user's history is read without scanning the log.
 
+use foldhash::HashMap;
 use roster_domain::ids::UserId;
 use roster_domain::store::{Actor, Position};
-use std::collections::HashMap;
 
 /// Positions by actor and by subject, in log order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -146,7 +146,7 @@ impl ReadModels {
         if let Err(error) = &event {
             tracing::debug!(%error, position = %recorded.position, "unknown event");
         }
-        self.apply_decoded(recorded.position, &recorded.metadata, event.ok().as_ref())
+        self.apply_decoded(recorded.position, &recorded.metadata, event.ok())
     }
 
     /// Applies an event already decoded (`None`: it could not be, and is skipped).
@@ -154,7 +154,7 @@ impl ReadModels {
         &mut self,
         position: Position,
         metadata: &Metadata,
-        event: Option<&Event>,
+        event: Option<Event>,
     ) -> Applied {
         if position <= self.position {
             return Applied::AlreadyApplied;
@@ -172,53 +172,47 @@ impl ReadModels {
         }
     }
 
-    fn apply_event(&mut self, event: &Event, metadata: &Metadata, position: Position) {
+    fn apply_event(&mut self, event: Event, metadata: &Metadata, position: Position) {
         let at = metadata.occurred_at;
-        let subject = self.subject_of(event);
+        self.audit
+            .record(position, metadata.actor, self.subject_of(&event));
         match event {
             Event::User(id, e) => {
-                match e {
+                match &e {
                     UserEvent::Deleted {} => {
-                        self.sessions.end_all_of(*id, None);
-                        self.owned.remove_everything_of(*id);
+                        self.sessions.end_all_of(id, None);
+                        self.owned.remove_everything_of(id);
                     }
-                    UserEvent::Disabled {} => self.sessions.end_all_of(*id, None),
+                    UserEvent::Disabled {} => self.sessions.end_all_of(id, None),
                     UserEvent::PasswordReset(r) if r.revoke_sessions => {
-                        self.sessions.end_all_of(*id, None)
+                        self.sessions.end_all_of(id, None)
                     }
-                    UserEvent::PasswordChanged(c) => self.sessions.end_all_of(*id, c.kept_session),
+                    UserEvent::PasswordChanged(c) => self.sessions.end_all_of(id, c.kept_session),
                     _ => {}
                 }
-                self.users.apply(*id, e, at, position);
+                self.users.apply(id, e, at, position);
             }
-            Event::Session(id, e) => self.sessions.apply(*id, e, at),
-            Event::Persona(id, e) => self.owned.apply_persona(*id, e, at),
-            Event::Keyring(owner, e) => self.owned.apply_keyring(*owner, e, at),
+            Event::Session(id, e) => self.sessions.apply(id, e, at),
+            Event::Persona(id, e) => self.owned.apply_persona(id, e, at),
+            Event::Keyring(owner, e) => self.owned.apply_keyring(owner, e, at),
             Event::Ontology(id, e) => match e {
-                OntologyEvent::Created { owner, name } => self.owned.ontologies.insert(
-                    *id,
-                    *owner,
-                    NamedView {
-                        name: name.as_str().to_owned(),
-                        created_at: at,
-                    },
-                ),
-                OntologyEvent::Deleted {} => self.owned.ontologies.remove(*id),
+                OntologyEvent::Created { owner, name } => {
+                    self.owned
+                        .ontologies
+                        .insert(id, owner, NamedView::new(name, at))
+                }
+                OntologyEvent::Deleted {} => self.owned.ontologies.remove(id),
             },
             Event::Annotation(id, e) => match e {
-                AnnotationEvent::Created { owner, name } => self.owned.annotations.insert(
-                    *id,
-                    *owner,
-                    NamedView {
-                        name: name.as_str().to_owned(),
-                        created_at: at,
-                    },
-                ),
-                AnnotationEvent::Deleted {} => self.owned.annotations.remove(*id),
+                AnnotationEvent::Created { owner, name } => {
+                    self.owned
+                        .annotations
+                        .insert(id, owner, NamedView::new(name, at))
+                }
+                AnnotationEvent::Deleted {} => self.owned.annotations.remove(id),
             },
             Event::Username(..) | Event::Email(..) | Event::Admins(_) => {}
         }
-        self.audit.record(position, metadata.actor, subject);
     }
 
     /// The user an event is about, looked up before the event changes the models.

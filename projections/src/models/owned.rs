@@ -2,32 +2,33 @@
 //! owner, so per-user counts are cheap and a deleted user's belongings go in one step.
 
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId};
 use roster_domain::keyring::{KeyringEvent, Provider, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::stream::KeyringOwner;
-use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
 
 /// Things of one kind, by id and by owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedIndex<Id: Eq + Hash, Owner: Eq + Hash, View> {
     by_id: HashMap<Id, (Owner, View)>,
-    by_owner: HashMap<Owner, BTreeSet<Id>>,
+    /// Owners have few items each: a vector is smaller than any set.
+    by_owner: HashMap<Owner, Vec<Id>>,
 }
 
 impl<Id: Eq + Hash, Owner: Eq + Hash, View> Default for OwnedIndex<Id, Owner, View> {
     fn default() -> Self {
         OwnedIndex {
-            by_id: HashMap::new(),
-            by_owner: HashMap::new(),
+            by_id: HashMap::default(),
+            by_owner: HashMap::default(),
         }
     }
 }
 
 impl<Id, Owner, View> OwnedIndex<Id, Owner, View>
 where
-    Id: Copy + Eq + Hash + Ord,
+    Id: Copy + Eq + Hash,
     Owner: Copy + Eq + Hash,
 {
     /// One item and its owner.
@@ -35,7 +36,7 @@ where
         self.by_id.get(&id).map(|(owner, view)| (*owner, view))
     }
 
-    /// An owner's items, in id order (ids are UUID v7, so that is creation order).
+    /// An owner's items, in the order they came to the owner.
     pub fn of_owner(&self, owner: Owner) -> impl Iterator<Item = (Id, &View)> {
         self.by_owner
             .get(&owner)
@@ -46,7 +47,7 @@ where
 
     /// How many items an owner has.
     pub fn count_of(&self, owner: Owner) -> usize {
-        self.by_owner.get(&owner).map_or(0, BTreeSet::len)
+        self.by_owner.get(&owner).map_or(0, Vec::len)
     }
 
     /// How many items there are.
@@ -61,7 +62,7 @@ where
 
     pub(crate) fn insert(&mut self, id: Id, owner: Owner, view: View) {
         self.remove(id);
-        self.by_owner.entry(owner).or_default().insert(id);
+        self.by_owner.entry(owner).or_default().push(id);
         self.by_id.insert(id, (owner, view));
     }
 
@@ -82,7 +83,7 @@ where
     fn take(&mut self, id: Id) -> Option<(Owner, View)> {
         let (owner, view) = self.by_id.remove(&id)?;
         if let Some(ids) = self.by_owner.get_mut(&owner) {
-            ids.remove(&id);
+            ids.retain(|other| *other != id);
             if ids.is_empty() {
                 self.by_owner.remove(&owner);
             }
@@ -104,6 +105,15 @@ pub struct NamedView {
     pub name: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+}
+
+impl NamedView {
+    pub(crate) fn new(name: roster_domain::values::ResourceName, at: DateTime<Utc>) -> NamedView {
+        NamedView {
+            name: name.into_string(),
+            created_at: at,
+        }
+    }
 }
 
 /// A stored model-service API key: everything but the key, plus the sealed key for the one
@@ -138,22 +148,17 @@ pub struct Owned {
 }
 
 impl Owned {
-    pub(crate) fn apply_persona(&mut self, id: PersonaId, event: &PersonaEvent, at: DateTime<Utc>) {
+    pub(crate) fn apply_persona(&mut self, id: PersonaId, event: PersonaEvent, at: DateTime<Utc>) {
         match event {
-            PersonaEvent::Created { owner, name } => self.personas.insert(
-                id,
-                *owner,
-                NamedView {
-                    name: name.as_str().to_owned(),
-                    created_at: at,
-                },
-            ),
+            PersonaEvent::Created { owner, name } => {
+                self.personas.insert(id, owner, NamedView::new(name, at))
+            }
             PersonaEvent::Renamed { name } => {
                 if let Some(view) = self.personas.get_mut(id) {
-                    view.name = name.as_str().to_owned();
+                    view.name = name.into_string();
                 }
             }
-            PersonaEvent::Transferred { to, .. } => self.personas.transfer(id, *to),
+            PersonaEvent::Transferred { to, .. } => self.personas.transfer(id, to),
             PersonaEvent::Deleted {} => self.personas.remove(id),
         }
     }
@@ -161,7 +166,7 @@ impl Owned {
     pub(crate) fn apply_keyring(
         &mut self,
         owner: KeyringOwner,
-        event: &KeyringEvent,
+        event: KeyringEvent,
         at: DateTime<Utc>,
     ) {
         match event {
@@ -169,23 +174,23 @@ impl Owned {
                 e.key_id,
                 owner,
                 ApiKeyView {
-                    provider: e.provider.clone(),
-                    name: e.name.as_str().to_owned(),
-                    last4: e.last4.clone(),
-                    sealed: e.sealed.clone(),
+                    provider: e.provider,
+                    name: e.name.into_string(),
+                    last4: e.last4,
+                    sealed: e.sealed,
                     created_at: at,
                     updated_at: at,
                 },
             ),
             KeyringEvent::Replaced(e) => {
                 if let Some(view) = self.api_keys.get_mut(e.key_id) {
-                    view.name = e.name.as_str().to_owned();
-                    view.last4 = e.last4.clone();
-                    view.sealed = e.sealed.clone();
+                    view.name = e.name.into_string();
+                    view.last4 = e.last4;
+                    view.sealed = e.sealed;
                     view.updated_at = at;
                 }
             }
-            KeyringEvent::Removed { key_id } => self.api_keys.remove(*key_id),
+            KeyringEvent::Removed { key_id } => self.api_keys.remove(key_id),
         }
     }
 

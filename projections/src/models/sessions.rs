@@ -5,9 +5,10 @@
 //! belongs to the caller (and tests control it).
 
 use chrono::{DateTime, Duration, Utc};
+use foldhash::{HashMap, HashSet};
 use roster_domain::ids::{SessionId, UserId};
 use roster_domain::session::SessionEvent;
-use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// A session that has not ended (it may still have expired by the clock).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +23,8 @@ pub struct SessionView {
     pub expires_at: DateTime<Utc>,
     /// Last recorded use (the start, until activity is recorded).
     pub last_seen_at: DateTime<Utc>,
-    /// Client user agent.
-    pub user_agent: Option<String>,
+    /// Client user agent (shared between sessions that have the same one).
+    pub user_agent: Option<Arc<str>>,
     /// Client address.
     pub ip: Option<String>,
     /// Long-lived.
@@ -43,8 +44,10 @@ impl SessionView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sessions {
     by_id: HashMap<SessionId, SessionView>,
-    by_user: HashMap<UserId, BTreeSet<SessionId>>,
+    by_user: HashMap<UserId, Vec<SessionId>>,
     by_token: HashMap<[u8; 32], SessionId>,
+    /// Most sessions come from a handful of browsers: keep each user agent once.
+    user_agents: HashSet<Arc<str>>,
     idle_timeout: Duration,
 }
 
@@ -58,9 +61,10 @@ impl Sessions {
     /// Sessions that end after `idle_timeout` without recorded activity.
     pub fn with_idle_timeout(idle_timeout: Duration) -> Sessions {
         Sessions {
-            by_id: HashMap::new(),
-            by_user: HashMap::new(),
-            by_token: HashMap::new(),
+            by_id: HashMap::default(),
+            by_user: HashMap::default(),
+            by_token: HashMap::default(),
+            user_agents: HashSet::default(),
             idle_timeout,
         }
     }
@@ -132,14 +136,15 @@ impl Sessions {
             .count()
     }
 
-    pub(crate) fn apply(&mut self, id: SessionId, event: &SessionEvent, at: DateTime<Utc>) {
+    pub(crate) fn apply(&mut self, id: SessionId, event: SessionEvent, at: DateTime<Utc>) {
         match event {
             SessionEvent::Started(e) => {
                 let Some(token_hash) = decode_hash(e.token_hash.as_str()) else {
                     return;
                 };
                 self.by_token.insert(token_hash, id);
-                self.by_user.entry(e.user_id).or_default().insert(id);
+                self.by_user.entry(e.user_id).or_default().push(id);
+                let user_agent = e.user_agent.map(|agent| self.intern(agent));
                 self.by_id.insert(
                     id,
                     SessionView {
@@ -148,8 +153,8 @@ impl Sessions {
                         created_at: at,
                         expires_at: e.expires_at,
                         last_seen_at: at,
-                        user_agent: e.user_agent.clone(),
-                        ip: e.ip.clone(),
+                        user_agent,
+                        ip: e.ip,
                         remember_me: e.remember_me,
                         token_hash,
                     },
@@ -157,7 +162,7 @@ impl Sessions {
             }
             SessionEvent::ActivityRecorded { at } => {
                 if let Some(session) = self.by_id.get_mut(&id) {
-                    session.last_seen_at = session.last_seen_at.max(*at);
+                    session.last_seen_at = session.last_seen_at.max(at);
                 }
             }
             SessionEvent::Ended { .. } => self.end(id),
@@ -169,7 +174,7 @@ impl Sessions {
         if let Some(session) = self.by_id.remove(&id) {
             self.by_token.remove(&session.token_hash);
             if let Some(ids) = self.by_user.get_mut(&session.user_id) {
-                ids.remove(&id);
+                ids.retain(|other| *other != id);
                 if ids.is_empty() {
                     self.by_user.remove(&session.user_id);
                 }
@@ -190,6 +195,17 @@ impl Sessions {
         for id in ids {
             self.end(id);
         }
+    }
+}
+
+impl Sessions {
+    fn intern(&mut self, agent: String) -> Arc<str> {
+        if let Some(known) = self.user_agents.get(agent.as_str()) {
+            return known.clone();
+        }
+        let agent: Arc<str> = agent.into();
+        self.user_agents.insert(agent.clone());
+        agent
     }
 }
 

@@ -6,10 +6,11 @@
 //! (they sort before every page already served) or deleted (they simply drop out).
 
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
 use roster_domain::user::UserEvent;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One live user, as lists and profiles show them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,13 +43,17 @@ pub struct UserView {
 
 impl UserView {
     fn refresh_search_text(&mut self) {
-        self.search_text = format!(
-            "{}\n{}\n{}",
-            self.username,
-            self.display_name,
-            self.email.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
+        let parts = [
+            self.username.as_str(),
+            self.display_name.as_str(),
+            self.email.as_deref().unwrap_or(""),
+        ];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for part in parts {
+            text.extend(part.chars().flat_map(char::to_lowercase));
+            text.push('\n');
+        }
+        self.search_text = text;
     }
 
     /// Whether `needle` (already lowercased) occurs in the username, display name or email.
@@ -156,68 +161,73 @@ impl Users {
     pub(crate) fn apply(
         &mut self,
         id: UserId,
-        event: &UserEvent,
+        event: UserEvent,
         at: DateTime<Utc>,
         position: Position,
     ) {
-        if let UserEvent::Created(e) = event {
-            let mut user = UserView {
-                id,
-                username: e.username.as_str().to_owned(),
-                display_name: e.display_name.as_str().to_owned(),
-                email: e.email.as_ref().map(|m| m.as_str().to_owned()),
-                is_admin: e.is_admin,
-                disabled: false,
-                must_change_password: e.must_change_password,
-                created_at: at,
-                updated_at: at,
-                created_position: position,
-                password_hash: e.password_hash.as_phc().to_owned(),
-                search_text: String::new(),
-            };
-            user.refresh_search_text();
-            self.admins += usize::from(user.is_admin);
-            self.by_username.insert(e.username.key(), id);
-            self.newest_first.insert(position, id);
-            self.by_id.insert(id, user);
-            return;
-        }
-        if let UserEvent::Deleted {} = event {
-            if let Some(user) = self.by_id.remove(&id) {
-                self.admins -= usize::from(user.is_admin);
-                self.by_username.remove(&user.username.to_ascii_lowercase());
-                self.newest_first.remove(&user.created_position);
+        let user = match event {
+            UserEvent::Created(e) => {
+                self.by_username.insert(e.username.key(), id);
+                let mut user = UserView {
+                    id,
+                    username: e.username.into_string(),
+                    display_name: e.display_name.into_string(),
+                    email: e.email.map(|m| m.into_string()),
+                    is_admin: e.is_admin,
+                    disabled: false,
+                    must_change_password: e.must_change_password,
+                    created_at: at,
+                    updated_at: at,
+                    created_position: position,
+                    password_hash: e.password_hash.into_phc(),
+                    search_text: String::new(),
+                };
+                user.refresh_search_text();
+                self.admins += usize::from(user.is_admin);
+                self.newest_first.insert(position, id);
+                self.by_id.insert(id, user);
+                return;
             }
-            return;
-        }
-        let Some(user) = self.by_id.get_mut(&id) else {
-            return;
+            UserEvent::Deleted {} => {
+                if let Some(user) = self.by_id.remove(&id) {
+                    self.admins -= usize::from(user.is_admin);
+                    self.by_username.remove(&user.username.to_ascii_lowercase());
+                    self.newest_first.remove(&user.created_position);
+                }
+                return;
+            }
+            other => match self.by_id.get_mut(&id) {
+                Some(user) => {
+                    user.updated_at = at;
+                    (user, other)
+                }
+                None => return,
+            },
         };
-        user.updated_at = at;
-        match event {
-            UserEvent::ProfileUpdated(e) => {
-                user.display_name = e.display_name.as_str().to_owned();
-                user.email = e.email.as_ref().map(|m| m.as_str().to_owned());
+        match user {
+            (user, UserEvent::ProfileUpdated(e)) => {
+                user.display_name = e.display_name.into_string();
+                user.email = e.email.map(|m| m.into_string());
                 user.refresh_search_text();
             }
-            UserEvent::AdminGranted {} if !user.is_admin => {
+            (user, UserEvent::AdminGranted {}) if !user.is_admin => {
                 user.is_admin = true;
                 self.admins += 1;
             }
-            UserEvent::AdminRevoked {} if user.is_admin => {
+            (user, UserEvent::AdminRevoked {}) if user.is_admin => {
                 user.is_admin = false;
                 self.admins -= 1;
             }
-            UserEvent::PasswordReset(e) => {
-                user.password_hash = e.password_hash.as_phc().to_owned();
+            (user, UserEvent::PasswordReset(e)) => {
+                user.password_hash = e.password_hash.into_phc();
                 user.must_change_password = e.require_change;
             }
-            UserEvent::PasswordChanged(e) => {
-                user.password_hash = e.password_hash.as_phc().to_owned();
+            (user, UserEvent::PasswordChanged(e)) => {
+                user.password_hash = e.password_hash.into_phc();
                 user.must_change_password = false;
             }
-            UserEvent::Disabled {} => user.disabled = true,
-            UserEvent::Enabled {} => user.disabled = false,
+            (user, UserEvent::Disabled {}) => user.disabled = true,
+            (user, UserEvent::Enabled {}) => user.disabled = false,
             _ => {}
         }
     }

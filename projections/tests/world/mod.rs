@@ -59,7 +59,7 @@ impl World {
                 occurred_at: self.now,
             };
             self.models
-                .apply_decoded(Position(self.position), &metadata, Some(event));
+                .apply_decoded(Position(self.position), &metadata, Some(event.clone()));
             self.history.push(event.clone());
         }
         Ok(events)
