@@ -1,1 +1,79 @@
-fn main() {}
+//! The `roster` binary: parse the settings, start the server, serve until Ctrl-C or SIGTERM.
+
+use clap::Parser;
+use roster_api::bootstrap::Bootstrapped;
+use roster_api::config::{Cli, CliCommand, Config, EnvApiKeys};
+use roster_api::secrets::PasswordHasher;
+use roster_api::{graphql, server};
+use std::process::ExitCode;
+use tokio::net::TcpListener;
+use tracing::{error, info};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(CliCommand::Schema) = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_settings(cli.settings, EnvApiKeys::from_process()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("roster: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    match serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            error!(error = %e, "roster stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let bind = config.bind;
+    let hasher = PasswordHasher::owasp()?;
+    let (server, bootstrapped) = server::start(config, hasher).await?;
+    if let Bootstrapped::Created {
+        username,
+        generated_password: Some(password),
+    } = &bootstrapped
+    {
+        // Printed once, to standard output only: never to the log, never into an event.
+        println!(
+            "\nFirst run: created administrator '{username}' with password: {}\nLog in and change it.\n",
+            password.expose()
+        );
+    }
+    let listener = TcpListener::bind(bind).await?;
+    info!(address = %listener.local_addr()?, "roster listening (GraphiQL at /graphiql)");
+    server::run(listener, server, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    info!("shutting down");
+}

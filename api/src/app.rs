@@ -1,0 +1,84 @@
+//! The router: every route, and the layers every request passes through.
+//!
+//! Outermost first: a tracing span per request (method and path only: a query string can
+//! carry secrets), the response counter, the request timeout (408), the body limit (413),
+//! then the identity resolution that attaches a `RequestContext` to each request.
+
+use crate::auth::identify;
+use crate::error::ApiError;
+use crate::graphql;
+use crate::metrics::count_responses;
+use crate::ops;
+use crate::rest;
+use crate::state::AppState;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::{DefaultBodyLimit, WebSocketUpgrade};
+use axum::http::{Request, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The whole HTTP surface over `state`.
+pub fn app(state: AppState) -> Router {
+    let schema = graphql::schema(state.clone());
+    let config = state.config.clone();
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(subscriptions))
+        .route("/graphiql", get(graphql::graphiql))
+        .merge(rest::routes())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), identify))
+        .layer(Extension(schema))
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(from_fn_with_state(state.metrics.clone(), count_responses))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound("Not found".into()).into_response()
+}
+
+/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),
+/// with the identity of the upgrading request.
+async fn subscriptions(
+    Extension(schema): Extension<graphql::RosterSchema>,
+    Extension(context): Extension<crate::auth::RequestContext>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let mut data = async_graphql::Data::default();
+            data.insert(context);
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .with_data(data)
+                .serve()
+        })
+}

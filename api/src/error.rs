@@ -1,0 +1,240 @@
+//! One error type for the whole API, mapped in one place to an HTTP status, a REST error code
+//! and a GraphQL `extensions.code`.
+//!
+//! Messages of client errors are the guide's own ("Username already exists", "Admin access
+//! required"); an internal error is logged with its detail and shown as a generic message.
+
+use async_graphql::ErrorExtensions;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use roster_domain::command_path::ExecuteError;
+use roster_domain::error::ErrorKind;
+use serde_json::{Value, json};
+
+/// The message shown for every internal error.
+pub const INTERNAL_MESSAGE: &str = "Internal server error";
+
+/// Why a request failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// Invalid input: 400, `VALIDATION`.
+    #[error("{0}")]
+    Validation(String),
+    /// No valid session: 401, `UNAUTHORIZED` (REST) / `UNAUTHENTICATED` (GraphQL).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Not allowed: 403, `FORBIDDEN`.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing: 404, `NOT_FOUND`.
+    #[error("{0}")]
+    NotFound(String),
+    /// Clashes with current state: 409, `CONFLICT`.
+    #[error("{0}")]
+    Conflict(String),
+    /// The method is not allowed for this request (a mutation over GET): 405,
+    /// `METHOD_NOT_ALLOWED`.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The body is larger than the configured limit: 413, `PAYLOAD_TOO_LARGE`.
+    #[error("Request body too large")]
+    TooLarge,
+    /// A feature that is switched off by configuration: 503, `UNAVAILABLE`.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything else: 500, `INTERNAL`. The detail is logged, never shown.
+    #[error("Internal server error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// "Authentication required": no credentials at all.
+    pub fn authentication_required() -> ApiError {
+        ApiError::Unauthenticated("Authentication required".to_owned())
+    }
+
+    /// "Session expired": a token that no longer (or never did) belong to a working session.
+    pub fn session_expired() -> ApiError {
+        ApiError::Unauthenticated("Session expired".to_owned())
+    }
+
+    /// "Admin access required".
+    pub fn admin_required() -> ApiError {
+        ApiError::Forbidden("Admin access required".to_owned())
+    }
+
+    /// An internal failure; `detail` goes to the log only.
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(detail.to_string())
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The GraphQL `extensions.code`.
+    pub fn graphql_code(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "VALIDATION",
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
+            ApiError::TooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::Unavailable(_) => "UNAVAILABLE",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The REST `error` code (FOVEA's names: `UNAUTHORIZED` for 401).
+    pub fn rest_code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated(_) => "UNAUTHORIZED",
+            other => other.graphql_code(),
+        }
+    }
+
+    /// The message a client sees.
+    pub fn public_message(&self) -> String {
+        self.log_if_internal();
+        self.to_string()
+    }
+
+    fn log_if_internal(&self) {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(error = %detail, "internal error");
+        }
+    }
+
+    fn from_kind(kind: ErrorKind, message: String) -> ApiError {
+        match kind {
+            ErrorKind::Validation => ApiError::Validation(message),
+            ErrorKind::Unauthenticated => ApiError::Unauthenticated(message),
+            ErrorKind::Forbidden => ApiError::Forbidden(message),
+            ErrorKind::NotFound => ApiError::NotFound(message),
+            ErrorKind::Conflict => ApiError::Conflict(message),
+        }
+    }
+}
+
+impl From<ExecuteError> for ApiError {
+    fn from(error: ExecuteError) -> ApiError {
+        match error {
+            ExecuteError::Rejected(refusal) => {
+                ApiError::from_kind(refusal.kind(), refusal.to_string())
+            }
+            ExecuteError::Contended { .. } => ApiError::Conflict(error.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+macro_rules! validation_from {
+    ($($error:ty),* $(,)?) => {
+        $(impl From<$error> for ApiError {
+            fn from(error: $error) -> ApiError {
+                ApiError::Validation(error.to_string())
+            }
+        })*
+    };
+}
+
+validation_from!(
+    roster_domain::values::UsernameError,
+    roster_domain::values::PasswordError,
+    roster_domain::values::EmailError,
+    roster_domain::values::DisplayNameError,
+    roster_domain::values::ResourceNameError,
+);
+
+impl From<roster_domain::keyring::KeyringError> for ApiError {
+    fn from(error: roster_domain::keyring::KeyringError) -> ApiError {
+        ApiError::from_kind(error.kind(), error.to_string())
+    }
+}
+
+impl From<crate::secrets::HashError> for ApiError {
+    fn from(error: crate::secrets::HashError) -> ApiError {
+        ApiError::internal(error)
+    }
+}
+
+impl From<roster_projections::NotYetApplied> for ApiError {
+    fn from(error: roster_projections::NotYetApplied) -> ApiError {
+        ApiError::internal(error)
+    }
+}
+
+/// The REST error body: `{"error": CODE, "message": ..., "details"?: ...}`.
+pub fn rest_body(error: &ApiError, details: Option<Value>) -> Value {
+    let mut body = json!({ "error": error.rest_code(), "message": error.public_message() });
+    if let Some(details) = details {
+        body["details"] = details;
+    }
+    body
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status(), Json(rest_body(&self, None))).into_response()
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.public_message()).extend_with(|_, extensions| {
+            extensions.set("code", self.graphql_code());
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_domain::error::DomainError;
+    use roster_domain::user::UserError;
+
+    #[test]
+    fn it_should_map_a_domain_refusal_to_its_kind_and_the_guide_message() {
+        let error: ApiError =
+            ExecuteError::Rejected(DomainError::User(UserError::UsernameTaken)).into();
+        assert_eq!(error.status(), StatusCode::CONFLICT);
+        assert_eq!(error.graphql_code(), "CONFLICT");
+        assert_eq!(error.to_string(), "Username already exists");
+        let error: ApiError =
+            ExecuteError::Rejected(DomainError::User(UserError::AdminRequired)).into();
+        assert_eq!(error.status(), StatusCode::FORBIDDEN);
+        assert_eq!(error.public_message(), "Admin access required");
+    }
+
+    #[test]
+    fn it_should_hide_the_detail_of_an_internal_error() {
+        let error = ApiError::internal("disk I/O error at /secret/path");
+        assert_eq!(error.public_message(), INTERNAL_MESSAGE);
+        let body = rest_body(&error, None);
+        assert_eq!(body["error"], "INTERNAL");
+        assert!(!body.to_string().contains("/secret/path"));
+        let graphql = error.extend();
+        assert_eq!(graphql.message, INTERNAL_MESSAGE);
+    }
+
+    #[test]
+    fn it_should_name_401_unauthorized_in_rest_and_unauthenticated_in_graphql() {
+        let error = ApiError::session_expired();
+        assert_eq!(error.rest_code(), "UNAUTHORIZED");
+        assert_eq!(error.graphql_code(), "UNAUTHENTICATED");
+    }
+}

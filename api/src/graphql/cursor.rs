@@ -1,0 +1,59 @@
+//! Opaque Relay cursors: base64 of a kind and a position, so clients cannot build them and a
+//! cursor of one list is refused by another.
+
+use crate::error::ApiError;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use roster_domain::ids::SessionId;
+use roster_domain::store::Position;
+
+fn invalid() -> ApiError {
+    ApiError::Validation("Invalid cursor".into())
+}
+
+fn decode(cursor: &str, kind: &str) -> Result<String, ApiError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix(kind)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .map(str::to_owned)
+        .ok_or_else(invalid)
+}
+
+/// The cursor of a user (the position of its creation).
+pub fn encode_user(position: Position) -> String {
+    URL_SAFE_NO_PAD.encode(format!("user:{}", position.0))
+}
+
+/// Reads a user cursor.
+pub fn decode_user(cursor: &str) -> Result<Position, ApiError> {
+    decode(cursor, "user")?
+        .parse::<u64>()
+        .map(Position)
+        .map_err(|_| invalid())
+}
+
+/// The cursor of a session.
+pub fn encode_session(id: SessionId) -> String {
+    URL_SAFE_NO_PAD.encode(format!("session:{id}"))
+}
+
+/// Reads a session cursor.
+pub fn decode_session(cursor: &str) -> Result<SessionId, ApiError> {
+    SessionId::parse(&decode(cursor, "session")?).ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_should_round_trip_and_refuse_foreign_cursors() {
+        let cursor = encode_user(Position(42));
+        assert_eq!(decode_user(&cursor).unwrap(), Position(42));
+        assert!(decode_session(&cursor).is_err());
+        assert!(decode_user("not base64!").is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! The GraphQL schema and its HTTP glue.
+//!
+//! - `types`: the object and input types (the contract's names).
+//! - `query`, `mutation`, `subscription`: the roots.
+//! - `cursor`: opaque Relay cursors.
+//!
+//! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` and is
+//! read with `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
+//! directives, and gives no field suggestions outside development mode.
+
+mod cursor;
+mod mutation;
+mod query;
+mod subscription;
+pub mod types;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
+
+use crate::auth::RequestContext;
+use crate::config::GraphqlLimits;
+use crate::error::ApiError;
+use crate::state::AppState;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Context, Schema};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Extension;
+use axum::response::{Html, IntoResponse, Response};
+
+/// Page size when a list query gives no `first`.
+pub const DEFAULT_PAGE: usize = 20;
+/// Largest `first` accepted.
+pub const MAX_PAGE: usize = 100;
+
+/// Roster's schema.
+pub type RosterSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// The schema over `state`, with the configured limits.
+pub fn schema(state: AppState) -> RosterSchema {
+    let limits = state.config.graphql_limits;
+    let development = state.config.development;
+    let builder = limited(limits, development).data(state);
+    builder.finish()
+}
+
+fn limited(
+    limits: GraphqlLimits,
+    development: bool,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    let builder = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_directives(limits.directives);
+    if development {
+        builder
+    } else {
+        builder.disable_suggestions()
+    }
+}
+
+/// The schema in SDL, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    limited(GraphqlLimits::default(), false).finish().sdl()
+}
+
+/// The shared state and the request's context, from a resolver's context.
+pub(crate) fn parts<'a>(
+    ctx: &Context<'a>,
+) -> async_graphql::Result<(&'a AppState, &'a RequestContext)> {
+    Ok((ctx.data::<AppState>()?, ctx.data::<RequestContext>()?))
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    Extension(schema): Extension<RosterSchema>,
+    Extension(context): Extension<RequestContext>,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    schema
+        .execute(request.into_inner().data(context))
+        .await
+        .into()
+}
+
+/// `GET /graphql`: queries only; a mutation over GET is refused with 405, so a link or an
+/// image tag can never change anything.
+pub async fn get(
+    Extension(schema): Extension<RosterSchema>,
+    Extension(context): Extension<RequestContext>,
+    request: GraphQLRequest,
+) -> Response {
+    let request = request.into_inner();
+    if is_mutation(&request) {
+        return ApiError::MethodNotAllowed("Mutations are only allowed over POST".into())
+            .into_response();
+    }
+    GraphQLResponse::from(schema.execute(request.data(context)).await).into_response()
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(document) => document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation),
+        Err(_) => false,
+    }
+}
+
+/// `GET /graphiql`: the GraphiQL explorer.
+pub async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Roster GraphiQL")
+            .finish(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed SDL is the contract clients read; it must match the code.
+    #[test]
+    fn it_should_match_the_committed_schema_file() {
+        let committed = include_str!("../../schema.graphql");
+        let current = sdl();
+        assert!(
+            committed == current,
+            "api/schema.graphql is out of date: run `cargo run -p roster-api -- schema > api/schema.graphql`"
+        );
+    }
+
+    #[test]
+    fn it_should_spot_a_mutation_in_a_get_request() {
+        let mutation = async_graphql::Request::new("mutation { logout }");
+        assert!(is_mutation(&mutation));
+        let query = async_graphql::Request::new("{ me { id } }");
+        assert!(!is_mutation(&query));
+    }
+}

@@ -1,0 +1,411 @@
+//! Mutations: thin shells over the shared use cases in `service`. Each returns only after the
+//! read models include its events, so the next query sees the change.
+
+use super::parts;
+use super::types::*;
+use crate::auth::{clear_session_cookie, session_cookie};
+use crate::error::ApiError;
+use crate::service::auth::{self as auth_service, LoggedIn};
+use crate::service::owned::{self, Kind};
+use crate::service::sessions::{self as session_service, parse_session_id};
+use crate::service::users::{self, NewUser, UserChanges};
+use crate::service::{api_keys, parse_user_id};
+use async_graphql::{Context, ID, Object, Result, ResultExt};
+use axum::http::header::SET_COOKIE;
+use roster_domain::user::CreatedVia;
+
+/// The root of every mutation.
+#[derive(Default)]
+pub struct MutationRoot;
+
+fn login_payload(ctx: &Context<'_>, tls: bool, logged_in: LoggedIn) -> LoginPayload {
+    if let Some(cookie) = session_cookie(logged_in.token.expose(), logged_in.expires_at, tls) {
+        ctx.append_http_header(SET_COOKIE, cookie);
+    }
+    LoginPayload {
+        token: logged_in.token.expose().to_owned(),
+        expires_at: logged_in.expires_at,
+        user: User::from(&logged_in.user),
+    }
+}
+
+fn owned_id(kind: Kind, id: &ID) -> Result<uuid::Uuid> {
+    owned::parse_id(kind, id).extend()
+}
+
+#[Object]
+impl MutationRoot {
+    /// Logs in; the token is also set as the `session_token` cookie.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+        #[graphql(default = false)] remember_me: bool,
+    ) -> Result<LoginPayload> {
+        let (state, request) = parts(ctx)?;
+        let logged_in = auth_service::login(state, request, &username, &password, remember_me)
+            .await
+            .extend()?;
+        Ok(login_payload(ctx, request.tls, logged_in))
+    }
+
+    /// Ends the current session.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let ended = auth_service::logout(state, request).await.extend()?;
+        ctx.append_http_header(SET_COOKIE, clear_session_cookie(request.tls));
+        Ok(ended)
+    }
+
+    /// Registers an ordinary account and logs it in (only with `ALLOW_REGISTRATION=true`).
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<LoginPayload> {
+        let (state, request) = parts(ctx)?;
+        let new_user = NewUser {
+            username: input.username,
+            display_name: input.display_name,
+            email: input.email,
+            password: input.password,
+            is_admin: false,
+        };
+        let logged_in = auth_service::register(state, request, new_user)
+            .await
+            .extend()?;
+        Ok(login_payload(ctx, request.tls, logged_in))
+    }
+
+    /// Creates an account (administrators).
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        let new_user = NewUser {
+            username: input.username,
+            display_name: input.display_name,
+            email: input.email,
+            password: input.password,
+            is_admin: input.is_admin,
+        };
+        let record = users::create(state, request, new_user, CreatedVia::Admin)
+            .await
+            .extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Edits an account (administrators). Active sessions remain valid.
+    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let changes = UserChanges {
+            display_name: input.display_name,
+            email: input.email,
+            is_admin: input.is_admin,
+            password: input.password,
+        };
+        let record = users::update(state, request, id, changes).await.extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Makes a user an administrator; it applies on their next request.
+    async fn grant_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let record = users::grant_admin(state, request, id).await.extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Takes the admin role away (never from the last active administrator).
+    async fn revoke_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let record = users::revoke_admin(state, request, id).await.extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Sets a new password for a user (administrators). Their sessions stay valid unless
+    /// `revokeSessions`.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        password: String,
+        #[graphql(default = false)] revoke_sessions: bool,
+        #[graphql(default = false)] require_change: bool,
+    ) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let record = users::reset_password(
+            state,
+            request,
+            id,
+            &password,
+            revoke_sessions,
+            require_change,
+        )
+        .await
+        .extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Changes the caller's own password; their other sessions end.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        auth_service::change_password(state, request, &current_password, &new_password)
+            .await
+            .extend()?;
+        Ok(true)
+    }
+
+    /// Updates the caller's own display name and email (never the admin flag).
+    async fn update_my_profile(
+        &self,
+        ctx: &Context<'_>,
+        display_name: Option<String>,
+        email: Option<String>,
+    ) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        let changes = auth_service::ProfileChanges {
+            display_name,
+            email,
+            ..Default::default()
+        };
+        let record = auth_service::update_profile(state, request, changes)
+            .await
+            .extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Stops a user from logging in; their sessions stop at once (administrators).
+    async fn disable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let record = users::disable(state, request, id).await.extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Lets a disabled user log in again (administrators).
+    async fn enable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        let record = users::enable(state, request, id).await.extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Deletes a user and everything they own, for good (administrators; not yourself).
+    async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_user_id(&id).extend()?;
+        users::delete(state, request, id).await.extend()?;
+        Ok(true)
+    }
+
+    /// Ends any session (administrators).
+    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = parse_session_id(&id).extend()?;
+        session_service::revoke(state, request, id).await.extend()?;
+        Ok(true)
+    }
+
+    /// Ends every session of one user; returns how many ended (administrators).
+    async fn revoke_user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> Result<i32> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let user_id = parse_user_id(&user_id).extend()?;
+        let ended = session_service::revoke_user_sessions(state, request, user_id)
+            .await
+            .extend()?;
+        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+    }
+
+    /// Emergency: logs everyone out but the caller's current session (administrators).
+    async fn revoke_all_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
+        let (state, request) = parts(ctx)?;
+        let ended = session_service::revoke_all(state, request).await.extend()?;
+        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+    }
+
+    /// Ends one of the caller's own other sessions (the current one ends with `logout`).
+    async fn revoke_my_session(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let identity = request.require_user().extend()?;
+        let id = parse_session_id(&id).extend()?;
+        if id == identity.session_id {
+            return Err(ApiError::Validation(
+                "Use logout to end the current session".into(),
+            ))
+            .extend();
+        }
+        session_service::revoke_mine(state, request, id)
+            .await
+            .extend()?;
+        Ok(true)
+    }
+
+    /// Creates a persona for the caller, or (administrators) for `ownerId`.
+    async fn create_persona(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        owner_id: Option<ID>,
+    ) -> Result<Persona> {
+        let (state, request) = parts(ctx)?;
+        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
+        let record = owned::create(state, request, Kind::Persona, &name, owner)
+            .await
+            .extend()?;
+        Ok(Persona::from(&record))
+    }
+
+    /// Deletes a persona (its owner or an administrator).
+    async fn delete_persona(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let id = owned_id(Kind::Persona, &id)?;
+        owned::delete(state, request, Kind::Persona, id)
+            .await
+            .extend()?;
+        Ok(true)
+    }
+
+    /// Hands a persona to another user (administrators).
+    async fn transfer_persona(&self, ctx: &Context<'_>, id: ID, to_user_id: ID) -> Result<Persona> {
+        let (state, request) = parts(ctx)?;
+        request.require_admin().extend()?;
+        let id = owned_id(Kind::Persona, &id)?;
+        let to = parse_user_id(&to_user_id).extend()?;
+        let record = owned::transfer_persona(state, request, id, to)
+            .await
+            .extend()?;
+        Ok(Persona::from(&record))
+    }
+
+    /// Stores one of the caller's own API keys (one per provider).
+    async fn create_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
+        let (state, request) = parts(ctx)?;
+        let owner = api_keys::owner_for(request, false).extend()?;
+        let record = api_keys::add(
+            state,
+            request,
+            owner,
+            &input.provider,
+            input.name.as_deref(),
+            &input.key,
+        )
+        .await
+        .extend()?;
+        Ok(ApiKey::from(&record))
+    }
+
+    /// Renames and/or replaces one of the caller's own API keys.
+    async fn update_api_key(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        name: Option<String>,
+        key: Option<String>,
+    ) -> Result<ApiKey> {
+        let (state, request) = parts(ctx)?;
+        let owner = api_keys::owner_for(request, false).extend()?;
+        let id = api_keys::parse_key_id(&id).extend()?;
+        let record = api_keys::replace(state, request, owner, id, name.as_deref(), key.as_deref())
+            .await
+            .extend()?;
+        Ok(ApiKey::from(&record))
+    }
+
+    /// Removes one of the caller's own API keys.
+    async fn delete_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let owner = api_keys::owner_for(request, false).extend()?;
+        let id = api_keys::parse_key_id(&id).extend()?;
+        api_keys::remove(state, request, owner, id).await.extend()?;
+        Ok(true)
+    }
+
+    /// Stores a system API key (administrators; one per provider).
+    async fn create_system_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
+        let (state, request) = parts(ctx)?;
+        let owner = api_keys::owner_for(request, true).extend()?;
+        let record = api_keys::add(
+            state,
+            request,
+            owner,
+            &input.provider,
+            input.name.as_deref(),
+            &input.key,
+        )
+        .await
+        .extend()?;
+        Ok(ApiKey::from(&record))
+    }
+
+    /// Removes a system API key (administrators).
+    async fn delete_system_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let owner = api_keys::owner_for(request, true).extend()?;
+        let id = api_keys::parse_key_id(&id).extend()?;
+        api_keys::remove(state, request, owner, id).await.extend()?;
+        Ok(true)
+    }
+
+    /// Creates an ontology for the caller, or (administrators) for `ownerId`.
+    async fn create_ontology(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        owner_id: Option<ID>,
+    ) -> Result<Ontology> {
+        let (state, request) = parts(ctx)?;
+        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
+        let record = owned::create(state, request, Kind::Ontology, &name, owner)
+            .await
+            .extend()?;
+        Ok(Ontology::from(&record))
+    }
+
+    /// Deletes an ontology (its owner or an administrator).
+    async fn delete_ontology(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let id = owned_id(Kind::Ontology, &id)?;
+        owned::delete(state, request, Kind::Ontology, id)
+            .await
+            .extend()?;
+        Ok(true)
+    }
+
+    /// Creates an annotation for the caller, or (administrators) for `ownerId`.
+    async fn create_annotation(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        owner_id: Option<ID>,
+    ) -> Result<Annotation> {
+        let (state, request) = parts(ctx)?;
+        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
+        let record = owned::create(state, request, Kind::Annotation, &name, owner)
+            .await
+            .extend()?;
+        Ok(Annotation::from(&record))
+    }
+
+    /// Deletes an annotation (its owner or an administrator).
+    async fn delete_annotation(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        let id = owned_id(Kind::Annotation, &id)?;
+        owned::delete(state, request, Kind::Annotation, id)
+            .await
+            .extend()?;
+        Ok(true)
+    }
+}

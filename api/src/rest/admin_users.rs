@@ -1,0 +1,120 @@
+//! `/api/admin/users/*`: the Admin Panel's user management.
+
+use super::JsonBody;
+use super::shapes::admin_user;
+use crate::auth::RequestContext;
+use crate::error::ApiError;
+use crate::service::parse_user_id;
+use crate::service::users::{self, NewUser, UserChanges, existing};
+use crate::service::views::UserRecord;
+use crate::state::AppState;
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use roster_domain::user::CreatedVia;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/admin/users` body.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateBody {
+    username: String,
+    password: String,
+    display_name: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    is_admin: bool,
+}
+
+/// `PUT|PATCH /api/admin/users/{id}` body; absent fields and an empty password keep the
+/// current values.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateBody {
+    display_name: Option<String>,
+    email: Option<String>,
+    is_admin: Option<bool>,
+    password: Option<String>,
+}
+
+/// `GET /api/admin/users` → every user, newest first, with `_count`.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    ctx.require_admin()?;
+    let now = Utc::now();
+    let rows = state.projections.read(|models| {
+        models
+            .users
+            .all()
+            .map(|user| {
+                admin_user(&UserRecord {
+                    user: user.clone(),
+                    stats: models.stats(user.id, now),
+                })
+            })
+            .collect()
+    });
+    Ok(Json(rows))
+}
+
+/// `POST /api/admin/users` → 201 with the new user.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let new_user = NewUser {
+        username: body.username,
+        display_name: body.display_name,
+        email: body.email,
+        password: body.password,
+        is_admin: body.is_admin,
+    };
+    let record = users::create(&state, &ctx, new_user, CreatedVia::Admin).await?;
+    Ok((StatusCode::CREATED, Json(admin_user(&record))))
+}
+
+/// `GET /api/admin/users/{id}`.
+pub async fn read(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    ctx.require_admin()?;
+    let record = existing(&state, parse_user_id(&id)?)?;
+    Ok(Json(admin_user(&record)))
+}
+
+/// `PUT|PATCH /api/admin/users/{id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<UpdateBody>,
+) -> Result<Json<Value>, ApiError> {
+    ctx.require_admin()?;
+    let changes = UserChanges {
+        display_name: body.display_name,
+        email: body.email,
+        is_admin: body.is_admin,
+        password: body.password,
+    };
+    let record = users::update(&state, &ctx, parse_user_id(&id)?, changes).await?;
+    Ok(Json(admin_user(&record)))
+}
+
+/// `DELETE /api/admin/users/{id}` → `{success: true}` (403 "Cannot delete yourself").
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    ctx.require_admin()?;
+    users::delete(&state, &ctx, parse_user_id(&id)?).await?;
+    Ok(Json(json!({ "success": true })))
+}

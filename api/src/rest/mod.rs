@@ -1,0 +1,92 @@
+//! The REST surface FOVEA's web client speaks, with its routes and shapes, over the same use
+//! cases as GraphQL. Errors are `{"error": CODE, "message": ..., "details"?: ...}`.
+//!
+//! - `auth`: `/api/auth/*` (login, logout, me, register).
+//! - `admin_users`: `/api/admin/users/*`.
+//! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
+//! - `api_keys`: `/api/api-keys/*`, `/api/admin/api-keys/*`.
+//! - `profile`: `/api/user/profile`.
+//! - `service`: `/api/service/resolve-key`, the model service's one way to a plaintext key.
+//! - `shapes`: the JSON shapes.
+
+mod admin_users;
+mod api_keys;
+mod auth;
+mod profile;
+mod service;
+mod sessions;
+mod shapes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use serde::de::DeserializeOwned;
+
+/// A JSON body whose rejections are reported in the API's error shape (400, or 413).
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::TooLarge)
+            }
+            Err(rejection) => Err(ApiError::Validation(rejection.body_text())),
+        }
+    }
+}
+
+/// Every REST route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me))
+        .route("/api/auth/register", post(auth::register))
+        .route(
+            "/api/admin/users",
+            get(admin_users::list).post(admin_users::create),
+        )
+        .route(
+            "/api/admin/users/{id}",
+            get(admin_users::read)
+                .put(admin_users::update)
+                .patch(admin_users::update)
+                .delete(admin_users::remove),
+        )
+        .route("/api/sessions", get(sessions::mine))
+        .route("/api/sessions/{id}", delete(sessions::revoke_mine))
+        .route("/api/admin/sessions", get(sessions::all))
+        .route("/api/admin/sessions/{id}", delete(sessions::revoke))
+        .route(
+            "/api/api-keys",
+            get(api_keys::list_mine).post(api_keys::create_mine),
+        )
+        .route(
+            "/api/api-keys/{id}",
+            get(api_keys::read_mine)
+                .put(api_keys::update_mine)
+                .delete(api_keys::delete_mine),
+        )
+        .route(
+            "/api/admin/api-keys",
+            get(api_keys::list_system).post(api_keys::create_system),
+        )
+        .route(
+            "/api/admin/api-keys/{id}",
+            delete(api_keys::delete_system).put(api_keys::update_system),
+        )
+        .route("/api/user/profile", get(profile::read).put(profile::update))
+        .route("/api/service/resolve-key", post(service::resolve_key))
+}

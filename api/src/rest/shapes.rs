@@ -1,0 +1,81 @@
+//! The JSON shapes of FOVEA's REST API.
+
+use crate::service::api_keys::ApiKeyRecord;
+use crate::service::views::{SessionRecord, UserRecord};
+use roster_domain::ids::SessionId;
+use serde_json::{Value, json};
+
+/// `{id, username, email, displayName, isAdmin}`.
+pub fn user_summary(record: &UserRecord) -> Value {
+    let u = &record.user;
+    json!({
+        "id": u.id.to_string(),
+        "username": u.username,
+        "email": u.email,
+        "displayName": u.display_name,
+        "isAdmin": u.is_admin,
+    })
+}
+
+/// The user summary with times: the profile.
+pub fn profile(record: &UserRecord) -> Value {
+    let mut value = user_summary(record);
+    value["createdAt"] = json!(record.user.created_at);
+    value["updatedAt"] = json!(record.user.updated_at);
+    value["mustChangePassword"] = json!(record.user.must_change_password);
+    value
+}
+
+/// An Admin Panel row: the profile plus status and `_count {personas, sessions, apiKeys}`
+/// (sessions: active ones only).
+pub fn admin_user(record: &UserRecord) -> Value {
+    let mut value = profile(record);
+    value["disabled"] = json!(record.user.disabled);
+    value["_count"] = json!({
+        "personas": record.stats.personas,
+        "sessions": record.stats.active_sessions,
+        "apiKeys": record.stats.api_keys,
+    });
+    value
+}
+
+/// A session: token masked as `...` + the last 8 characters of its hint.
+pub fn session(record: &SessionRecord, current: Option<SessionId>) -> Value {
+    let s = &record.session;
+    json!({
+        "id": s.id.to_string(),
+        "token": format!("...{}", record.token_hint()),
+        "expiresAt": s.expires_at,
+        "ipAddress": s.ip,
+        "userAgent": s.user_agent.as_deref(),
+        "createdAt": s.created_at,
+        "lastSeenAt": s.last_seen_at,
+        "isCurrent": current == Some(s.id),
+    })
+}
+
+/// A session with its owner, for administrators.
+pub fn admin_session(record: &SessionRecord, current: Option<SessionId>) -> Value {
+    let mut value = session(record, current);
+    value["user"] = json!({
+        "id": record.owner.user.id.to_string(),
+        "username": record.owner.user.username,
+        "displayName": record.owner.user.display_name,
+    });
+    value
+}
+
+/// An API key: `keyMask` is `...` + its last 4 characters; the key itself never appears.
+pub fn api_key(record: &ApiKeyRecord) -> Value {
+    json!({
+        "id": record.id.to_string(),
+        "provider": record.view.provider.as_str(),
+        "keyName": record.view.name,
+        "keyMask": format!("...{}", record.view.last4),
+        "isActive": true,
+        "lastUsed": record.last_used,
+        "usageCount": record.usage_count,
+        "createdAt": record.view.created_at,
+        "updatedAt": record.view.updated_at,
+    })
+}

@@ -1,0 +1,160 @@
+//! Starting and running the server: open the store, catch the read models up, bootstrap the
+//! first administrator, then serve on a listener the caller binds until the shutdown future
+//! completes (so tests bind `127.0.0.1:0` and stop it when they like).
+
+use crate::app::app;
+use crate::auth::{LoginThrottle, ThrottlePolicy};
+use crate::bootstrap::{Bootstrapped, bootstrap};
+use crate::config::{Config, StoreLocation};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::secrets::{KeyVault, KeyVaultError, PasswordHasher};
+use crate::service::api_keys::KeyUsage;
+use crate::state::AppState;
+use roster_domain::command_path::CommandPath;
+use roster_domain::store::{EventStore, StoreError};
+use roster_projections::Projections;
+use roster_store::{MemoryStore, SqliteStore};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+use uuid::Uuid;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store could not be opened or read.
+    #[error("event store: {0}")]
+    Store(#[from] StoreError),
+    /// `ROSTER_SECRET_KEY` is malformed.
+    #[error(transparent)]
+    Vault(#[from] KeyVaultError),
+    /// The first administrator could not be created.
+    #[error("first-run bootstrap failed: {0:?}")]
+    Bootstrap(ApiError),
+    /// A start-up task failed.
+    #[error("start-up task failed: {0}")]
+    Task(String),
+}
+
+enum StoreHandle {
+    Sqlite(Arc<SqliteStore>),
+    Memory(Arc<MemoryStore>),
+}
+
+impl StoreHandle {
+    fn as_dyn(&self) -> Arc<dyn EventStore> {
+        match self {
+            StoreHandle::Sqlite(store) => store.clone(),
+            StoreHandle::Memory(store) => store.clone(),
+        }
+    }
+
+    async fn close(&self) {
+        if let StoreHandle::Sqlite(store) = self {
+            store.close().await;
+        }
+    }
+}
+
+/// A started server: store open, read models following it, first administrator in place.
+pub struct Server {
+    state: AppState,
+    store: StoreHandle,
+    follower: JoinHandle<()>,
+}
+
+impl Server {
+    /// The shared state (for tests and tools that call the use cases directly).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+/// Opens the store, replays it into the read models, and bootstraps the first administrator.
+/// `hasher` is OWASP argon2id in the binary; tests pass a fast one.
+pub async fn start(
+    config: Config,
+    hasher: PasswordHasher,
+) -> Result<(Server, Bootstrapped), StartError> {
+    let store = match &config.store {
+        StoreLocation::Sqlite(path) => {
+            let path = path.clone();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(path))
+                .await
+                .map_err(|e| StartError::Task(e.to_string()))??;
+            StoreHandle::Sqlite(Arc::new(store))
+        }
+        StoreLocation::Memory => StoreHandle::Memory(Arc::new(MemoryStore::new())),
+    };
+    let vault = match &config.secret_key {
+        Some(key) => Some(KeyVault::from_config(key.expose())?),
+        None => {
+            warn!(
+                "ROSTER_SECRET_KEY is not set: storing and resolving model-service API keys is disabled"
+            );
+            None
+        }
+    };
+    if config.service_token.is_none() {
+        info!("ROSTER_SERVICE_TOKEN is not set: the key service endpoint is disabled");
+    }
+    let projections = Projections::new(config.idle_timeout);
+    let dyn_store = store.as_dyn();
+    let head = dyn_store.head().await?;
+    let follower = projections.follow(dyn_store.clone());
+    projections
+        .wait_for(head, std::time::Duration::MAX)
+        .await
+        .map_err(|e| StartError::Task(e.to_string()))?;
+    info!(position = %head, "read models caught up");
+    let state = AppState {
+        config: Arc::new(config),
+        commands: CommandPath::new(dyn_store, Arc::new(Uuid::now_v7)),
+        projections,
+        hasher,
+        vault,
+        throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
+        metrics: Arc::new(Metrics::default()),
+        key_usage: Arc::new(KeyUsage::default()),
+    };
+    let bootstrapped = bootstrap(&state).await.map_err(StartError::Bootstrap)?;
+    Ok((
+        Server {
+            state,
+            store,
+            follower,
+        },
+        bootstrapped,
+    ))
+}
+
+/// Serves `server` on `listener` until `shutdown` completes, then finishes the requests in
+/// flight, stops following the log and closes the store.
+pub async fn run(
+    listener: TcpListener,
+    server: Server,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Server {
+        state,
+        store,
+        follower,
+    } = server;
+    let router = app(state);
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    follower.abort();
+    // Waiting for the aborted task drops the follower's handle on the store.
+    let _ = follower.await;
+    store.close().await;
+    info!("server stopped");
+    served
+}

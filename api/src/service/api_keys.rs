@@ -1,0 +1,328 @@
+//! Model-service API keys: a user's own and the system's, sealed with the vault, shown only
+//! by their last four characters. The key that applies to a user for a provider is their own,
+//! else the system's, else the environment's; its plaintext leaves Roster only through
+//! [`resolve`], behind the service token.
+
+use crate::auth::RequestContext;
+use crate::config::Secret;
+use crate::error::ApiError;
+use crate::secrets::last4;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use roster_domain::ids::{ApiKeyId, UserId};
+use roster_domain::keyring::{
+    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
+};
+use roster_domain::stream::KeyringOwner;
+use roster_domain::values::ResourceName;
+use roster_projections::models::ApiKeyView;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
+use tracing::instrument;
+use uuid::Uuid;
+
+/// Longest key accepted, in characters.
+const MAX_KEY_LEN: usize = 1024;
+
+/// When each key was last handed to the model service, and how often. Kept in memory: it is
+/// operational telemetry, not history, and starts again from zero after a restart.
+#[derive(Debug, Default)]
+pub struct KeyUsage {
+    uses: Mutex<HashMap<ApiKeyId, (DateTime<Utc>, u64)>>,
+}
+
+impl KeyUsage {
+    fn record(&self, id: ApiKeyId, at: DateTime<Utc>) {
+        let mut uses = self.uses.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = uses.entry(id).or_insert((at, 0));
+        entry.0 = at;
+        entry.1 += 1;
+    }
+
+    fn get(&self, id: ApiKeyId) -> (Option<DateTime<Utc>>, u64) {
+        let uses = self.uses.lock().unwrap_or_else(PoisonError::into_inner);
+        uses.get(&id).map_or((None, 0), |(at, n)| (Some(*at), *n))
+    }
+}
+
+/// A stored key as shown to people: everything but the key.
+#[derive(Clone)]
+pub struct ApiKeyRecord {
+    /// Its id.
+    pub id: ApiKeyId,
+    /// A user's or the system's.
+    pub owner: KeyringOwner,
+    /// Provider, label, last four characters, times.
+    pub view: ApiKeyView,
+    /// Last handed to the model service.
+    pub last_used: Option<DateTime<Utc>>,
+    /// How often it was handed out.
+    pub usage_count: u64,
+}
+
+/// Where the key that applies comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The user's own.
+    User,
+    /// The system's (an administrator's).
+    System,
+    /// The server's environment (`<PROVIDER>_API_KEY`).
+    Environment,
+}
+
+impl KeySource {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySource::User => "user",
+            KeySource::System => "system",
+            KeySource::Environment => "env",
+        }
+    }
+}
+
+/// Which source applies to a user for one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveKey {
+    /// The provider.
+    pub provider: String,
+    /// Where its key comes from.
+    pub source: KeySource,
+    /// The last four characters of the stored key (not shown for environment keys).
+    pub last4: Option<String>,
+}
+
+/// A key resolved for the model service, in plaintext.
+pub struct ResolvedKey {
+    /// The key.
+    pub api_key: Secret,
+    /// The stored key's id, or `env`.
+    pub key_id: String,
+    /// Where it came from.
+    pub source: KeySource,
+}
+
+fn records(state: &AppState, owner: KeyringOwner) -> Vec<ApiKeyRecord> {
+    let mut keys: Vec<(ApiKeyId, ApiKeyView)> = state.projections.read(|models| {
+        models
+            .owned
+            .api_keys
+            .of_owner(owner)
+            .map(|(id, view)| (id, view.clone()))
+            .collect()
+    });
+    keys.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at).then(b.0.cmp(&a.0)));
+    keys.into_iter()
+        .map(|(id, view)| {
+            let (last_used, usage_count) = state.key_usage.get(id);
+            ApiKeyRecord {
+                id,
+                owner,
+                view,
+                last_used,
+                usage_count,
+            }
+        })
+        .collect()
+}
+
+/// Whose keyring a request manages: the caller's own, or (administrators) the system's.
+pub fn owner_for(ctx: &RequestContext, system: bool) -> Result<KeyringOwner, ApiError> {
+    if system {
+        ctx.require_admin()?;
+        Ok(KeyringOwner::System)
+    } else {
+        Ok(KeyringOwner::User(ctx.require_user()?.user_id))
+    }
+}
+
+/// The keys of `owner`, newest first.
+pub fn list(state: &AppState, owner: KeyringOwner) -> Vec<ApiKeyRecord> {
+    records(state, owner)
+}
+
+/// One key of `owner`.
+pub fn get(state: &AppState, owner: KeyringOwner, id: ApiKeyId) -> Result<ApiKeyRecord, ApiError> {
+    records(state, owner)
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::NotFound("API key not found".into()))
+}
+
+/// Parses a key id given by a client.
+pub fn parse_key_id(text: &str) -> Result<ApiKeyId, ApiError> {
+    ApiKeyId::parse(text.trim()).ok_or_else(|| ApiError::NotFound("API key not found".into()))
+}
+
+fn parse_secret(plaintext: &str) -> Result<&str, ApiError> {
+    let key = plaintext.trim();
+    if key.is_empty() {
+        return Err(ApiError::Validation("API key is required".into()));
+    }
+    if key.chars().count() > MAX_KEY_LEN || key.chars().any(char::is_control) {
+        return Err(ApiError::Validation(
+            "API key must be at most 1024 printable characters".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// Seals and stores a key for a provider `owner` has none for yet.
+#[instrument(skip_all, fields(owner = ?owner))]
+pub async fn add(
+    state: &AppState,
+    ctx: &RequestContext,
+    owner: KeyringOwner,
+    provider: &str,
+    name: Option<&str>,
+    plaintext: &str,
+) -> Result<ApiKeyRecord, ApiError> {
+    let provider = Provider::parse(provider)?;
+    let name = ResourceName::parse(
+        name.filter(|n| !n.trim().is_empty())
+            .unwrap_or(provider.as_str()),
+    )?;
+    let plaintext = parse_secret(plaintext)?;
+    let vault = state.vault()?;
+    let key_id = ApiKeyId(Uuid::now_v7());
+    let sealed = vault
+        .seal(plaintext, owner, &provider, key_id)
+        .map_err(ApiError::internal)?;
+    let command = AddApiKey {
+        owner,
+        key: ApiKeyAdded {
+            key_id,
+            provider,
+            name,
+            sealed,
+            last4: last4(plaintext),
+        },
+    };
+    state.execute(ctx, &command).await?;
+    get(state, owner, key_id)
+}
+
+/// Renames a key and/or replaces its secret (after rotating it at the provider).
+#[instrument(skip_all, fields(owner = ?owner, key = %key_id))]
+pub async fn replace(
+    state: &AppState,
+    ctx: &RequestContext,
+    owner: KeyringOwner,
+    key_id: ApiKeyId,
+    name: Option<&str>,
+    plaintext: Option<&str>,
+) -> Result<ApiKeyRecord, ApiError> {
+    let current = get(state, owner, key_id)?;
+    let name = ResourceName::parse(name.unwrap_or(&current.view.name))?;
+    let (sealed, tail) = match plaintext.filter(|p| !p.trim().is_empty()) {
+        Some(plaintext) => {
+            let plaintext = parse_secret(plaintext)?;
+            let sealed = state
+                .vault()?
+                .seal(plaintext, owner, &current.view.provider, key_id)
+                .map_err(ApiError::internal)?;
+            (sealed, last4(plaintext))
+        }
+        None => (current.view.sealed.clone(), current.view.last4.clone()),
+    };
+    let command = ReplaceApiKey {
+        owner,
+        key: ApiKeyReplaced {
+            key_id,
+            name,
+            sealed,
+            last4: tail,
+        },
+    };
+    state.execute(ctx, &command).await?;
+    get(state, owner, key_id)
+}
+
+/// Removes a key.
+#[instrument(skip_all, fields(owner = ?owner, key = %key_id))]
+pub async fn remove(
+    state: &AppState,
+    ctx: &RequestContext,
+    owner: KeyringOwner,
+    key_id: ApiKeyId,
+) -> Result<(), ApiError> {
+    get(state, owner, key_id)?;
+    state.execute(ctx, &RemoveApiKey { owner, key_id }).await?;
+    Ok(())
+}
+
+/// For each provider anyone configured, which source applies to `user`.
+pub fn effective(state: &AppState, user: UserId) -> Vec<EffectiveKey> {
+    let mut by_provider: BTreeMap<String, EffectiveKey> = BTreeMap::new();
+    for provider in state.config.env_api_keys.providers() {
+        by_provider.insert(
+            provider.clone(),
+            EffectiveKey {
+                provider,
+                source: KeySource::Environment,
+                last4: None,
+            },
+        );
+    }
+    for (owner, source) in [
+        (KeyringOwner::System, KeySource::System),
+        (KeyringOwner::User(user), KeySource::User),
+    ] {
+        for record in records(state, owner) {
+            let provider = record.view.provider.as_str().to_owned();
+            by_provider.insert(
+                provider.clone(),
+                EffectiveKey {
+                    provider,
+                    source,
+                    last4: Some(record.view.last4.clone()),
+                },
+            );
+        }
+    }
+    by_provider.into_values().collect()
+}
+
+/// Resolves the key that applies to `user` for `provider`, in plaintext, for the model
+/// service. The caller must have checked the service token.
+#[instrument(skip_all, fields(user = %user, provider))]
+pub fn resolve(state: &AppState, user: UserId, provider: &str) -> Result<ResolvedKey, ApiError> {
+    let provider = Provider::parse(provider)?;
+    let live = state
+        .projections
+        .read(|m| m.users.get(user).is_some_and(|u| !u.disabled));
+    if !live {
+        return Err(ApiError::NotFound("User not found".into()));
+    }
+    for (owner, source) in [
+        (KeyringOwner::User(user), KeySource::User),
+        (KeyringOwner::System, KeySource::System),
+    ] {
+        if let Some(record) = records(state, owner)
+            .into_iter()
+            .find(|r| r.view.provider == provider)
+        {
+            let plaintext = state
+                .vault()?
+                .open(&record.view.sealed, owner, &provider, record.id)
+                .map_err(ApiError::internal)?;
+            state.key_usage.record(record.id, Utc::now());
+            return Ok(ResolvedKey {
+                api_key: Secret::new(plaintext),
+                key_id: record.id.to_string(),
+                source,
+            });
+        }
+    }
+    match state.config.env_api_keys.get(&provider.env_var()) {
+        Some(key) => Ok(ResolvedKey {
+            api_key: key.clone(),
+            key_id: "env".to_owned(),
+            source: KeySource::Environment,
+        }),
+        None => Err(ApiError::NotFound(format!(
+            "No API key found for provider {provider}"
+        ))),
+    }
+}

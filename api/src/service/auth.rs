@@ -1,0 +1,214 @@
+//! Logging in and out, registering, and a user's own account.
+
+use super::users::{self, NewUser, existing};
+use super::views::UserRecord;
+use crate::auth::RequestContext;
+use crate::error::ApiError;
+use crate::secrets::SessionToken;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use roster_domain::ids::SessionId;
+use roster_domain::session::{EndReason, EndSession, StartSession};
+use roster_domain::store::Actor;
+use roster_domain::user::{ChangePassword, CreatedVia, UpdateProfile};
+use roster_domain::values::{DisplayName, Email, Password, PasswordHash};
+use tracing::{info, instrument};
+use uuid::Uuid;
+
+/// The one message for an unknown user and a wrong password.
+pub const INVALID_CREDENTIALS: &str = "Invalid username or password";
+
+/// A new session: the token is shown to the client this once.
+pub struct LoggedIn {
+    /// The bearer token.
+    pub token: SessionToken,
+    /// When the session ends at the latest.
+    pub expires_at: DateTime<Utc>,
+    /// Who logged in.
+    pub user: UserRecord,
+}
+
+/// Checks a username and password and starts a session.
+///
+/// An unknown user is verified against a dummy hash, so both failures take the same time and
+/// give the same message; repeated failures on one account wait longer each time.
+#[instrument(skip_all)]
+pub async fn login(
+    state: &AppState,
+    ctx: &RequestContext,
+    username: &str,
+    password: &str,
+    remember_me: bool,
+) -> Result<LoggedIn, ApiError> {
+    let delay = state.throttle.delay_for(username);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let found = state.projections.read(|models| {
+        models
+            .users
+            .by_username(username)
+            .map(|u| (u.id, PasswordHash::from_phc(u.password_hash.clone())))
+    });
+    let stored = found.as_ref().map(|(_, hash)| hash);
+    let verified = state.hasher.verify(password, stored).await;
+    let Some((user_id, hash)) = found.filter(|_| verified) else {
+        state.throttle.record_failure(username);
+        state.metrics.login_failed();
+        info!("login refused");
+        return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
+    };
+    let token = SessionToken::generate().map_err(ApiError::internal)?;
+    let lifetime = if remember_me {
+        state.config.remember_lifetime
+    } else {
+        state.config.session_lifetime
+    };
+    let expires_at = Utc::now() + lifetime;
+    let command = StartSession {
+        session_id: SessionId(Uuid::now_v7()),
+        user_id,
+        verified_against: Some(hash),
+        token_hash: token.hash(),
+        expires_at,
+        user_agent: ctx.user_agent.clone(),
+        ip: ctx.ip.clone(),
+        remember_me,
+    };
+    let started = state
+        .execute_as(Actor::User(user_id.0), ctx.correlation_id, &command)
+        .await;
+    if let Err(error) = started {
+        state.metrics.login_failed();
+        return Err(error);
+    }
+    state.throttle.record_success(username);
+    state.metrics.login_succeeded();
+    info!(user = %user_id, remember_me, "logged in");
+    Ok(LoggedIn {
+        token,
+        expires_at,
+        user: existing(state, user_id)?,
+    })
+}
+
+/// Ends the request's own session. Without one there is nothing to end, which is fine.
+#[instrument(skip_all)]
+pub async fn logout(state: &AppState, ctx: &RequestContext) -> Result<bool, ApiError> {
+    let Some(identity) = &ctx.identity else {
+        return Ok(false);
+    };
+    state
+        .execute(
+            ctx,
+            &EndSession {
+                session_id: identity.session_id,
+                reason: EndReason::Logout,
+            },
+        )
+        .await?;
+    Ok(true)
+}
+
+/// Creates an ordinary account for someone registering themself (only when allowed), and
+/// logs them in.
+#[instrument(skip_all)]
+pub async fn register(
+    state: &AppState,
+    ctx: &RequestContext,
+    mut input: NewUser,
+) -> Result<LoggedIn, ApiError> {
+    if !state.config.allow_registration {
+        return Err(ApiError::Forbidden("Registration is disabled".into()));
+    }
+    // Registration never creates an administrator, whatever the request says.
+    input.is_admin = false;
+    let password = input.password.clone();
+    let created = users::create(state, ctx, input, CreatedVia::Registration).await?;
+    login(state, ctx, &created.user.username, &password, false).await
+}
+
+/// A user changes their own password, proving the current one; their other sessions end.
+#[instrument(skip_all)]
+pub async fn change_password(
+    state: &AppState,
+    ctx: &RequestContext,
+    current_password: &str,
+    new_password: &str,
+) -> Result<(), ApiError> {
+    let identity = ctx.require_user()?;
+    let new_password = Password::parse(new_password)?;
+    let stored = existing(state, identity.user_id)?.user.password_hash;
+    let stored = PasswordHash::from_phc(stored);
+    let verified = state.hasher.verify(current_password, Some(&stored)).await;
+    let new_password_hash = state.hasher.hash(&new_password).await?;
+    state
+        .execute(
+            ctx,
+            &ChangePassword {
+                user_id: identity.user_id,
+                verified_against: verified.then_some(stored),
+                new_password_hash,
+                current_session: Some(identity.session_id),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// A user's changes to their own profile (never the admin flag).
+#[derive(Clone, Default)]
+pub struct ProfileChanges {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New email; empty removes it.
+    pub email: Option<String>,
+    /// The current password, required to set a new one.
+    pub current_password: Option<String>,
+    /// A new password.
+    pub new_password: Option<String>,
+}
+
+/// Updates the caller's own profile, and password when both passwords are given.
+#[instrument(skip_all)]
+pub async fn update_profile(
+    state: &AppState,
+    ctx: &RequestContext,
+    changes: ProfileChanges,
+) -> Result<UserRecord, ApiError> {
+    let identity = ctx.require_user()?;
+    let current = existing(state, identity.user_id)?.user;
+    let display_name = match changes.display_name.as_deref() {
+        Some(name) => DisplayName::parse(name)?,
+        None => DisplayName::parse(&current.display_name)?,
+    };
+    let email = match changes.email.as_deref() {
+        Some(text) => Email::parse_optional(Some(text))?,
+        None => current.email.as_deref().map(Email::parse).transpose()?,
+    };
+    let new_password = changes.new_password.filter(|p| !p.is_empty());
+    if let Some(new_password) = &new_password {
+        Password::parse(new_password)?;
+        if changes.current_password.as_deref().unwrap_or("").is_empty() {
+            return Err(ApiError::Validation(
+                "Current password is required to set a new password".into(),
+            ));
+        }
+    }
+    state
+        .execute(
+            ctx,
+            &UpdateProfile {
+                user_id: identity.user_id,
+                display_name,
+                email,
+            },
+        )
+        .await?;
+    if let (Some(new_password), Some(current_password)) =
+        (new_password, changes.current_password.as_deref())
+    {
+        change_password(state, ctx, current_password, &new_password).await?;
+    }
+    existing(state, identity.user_id)
+}

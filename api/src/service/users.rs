@@ -1,0 +1,248 @@
+//! Administering user accounts.
+
+use super::views::{UserRecord, user_record};
+use crate::auth::RequestContext;
+use crate::error::ApiError;
+use crate::state::AppState;
+use chrono::Utc;
+use roster_domain::ids::UserId;
+use roster_domain::user::{
+    CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword,
+    RevokeAdmin, UpdateProfile,
+};
+use roster_domain::values::{DisplayName, Email, Password, Username};
+use tracing::instrument;
+use uuid::Uuid;
+
+/// A new account, as a client typed it.
+#[derive(Clone, Default)]
+pub struct NewUser {
+    /// 3–50 characters, unique.
+    pub username: String,
+    /// Defaults to the username when blank.
+    pub display_name: Option<String>,
+    /// Optional; unique when given.
+    pub email: Option<String>,
+    /// At least 6 characters.
+    pub password: String,
+    /// Grant the admin role (refused for registration).
+    pub is_admin: bool,
+}
+
+/// Changes to an account; `None` keeps a field as it is.
+#[derive(Clone, Default)]
+pub struct UserChanges {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New email; an empty string removes it.
+    pub email: Option<String>,
+    /// Grant or revoke the admin role.
+    pub is_admin: Option<bool>,
+    /// New password; empty keeps the current one.
+    pub password: Option<String>,
+}
+
+/// The live user `id` with counts, or NOT_FOUND.
+pub fn existing(state: &AppState, id: UserId) -> Result<UserRecord, ApiError> {
+    user_record(state, id, Utc::now()).ok_or_else(|| ApiError::NotFound("User not found".into()))
+}
+
+/// Parses and creates an account; `via` decides who may (admin, registration, bootstrap).
+#[instrument(skip_all, fields(via = ?via))]
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: NewUser,
+    via: CreatedVia,
+) -> Result<UserRecord, ApiError> {
+    if via == CreatedVia::Admin {
+        ctx.require_admin()?;
+    }
+    let username = Username::parse(&input.username)?;
+    let display_name = match input.display_name.as_deref().map(str::trim) {
+        None | Some("") => DisplayName::parse(username.as_str())?,
+        Some(name) => DisplayName::parse(name)?,
+    };
+    let email = Email::parse_optional(input.email.as_deref())?;
+    let password = Password::parse(&input.password)?;
+    let password_hash = state.hasher.hash(&password).await?;
+    let user_id = UserId(Uuid::now_v7());
+    let command = CreateUser {
+        user_id,
+        username,
+        display_name,
+        email,
+        password_hash,
+        is_admin: input.is_admin,
+        must_change_password: false,
+        via,
+    };
+    match via {
+        // Someone registering is nobody yet: they act as the account they are creating.
+        CreatedVia::Registration => {
+            state
+                .execute_as(
+                    roster_domain::store::Actor::User(user_id.0),
+                    ctx.correlation_id,
+                    &command,
+                )
+                .await?
+        }
+        CreatedVia::Bootstrap => {
+            state
+                .execute_as(
+                    roster_domain::store::Actor::System,
+                    ctx.correlation_id,
+                    &command,
+                )
+                .await?
+        }
+        CreatedVia::Admin => state.execute(ctx, &command).await?,
+    };
+    existing(state, user_id)
+}
+
+/// Applies `changes` to an account (administrators): profile, admin role, password.
+#[instrument(skip_all, fields(user = %id))]
+pub async fn update(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+    changes: UserChanges,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    let current = existing(state, id)?.user;
+    let display_name = match changes.display_name.as_deref() {
+        Some(name) => DisplayName::parse(name)?,
+        None => DisplayName::parse(&current.display_name)?,
+    };
+    let email = match changes.email.as_deref() {
+        Some(text) => Email::parse_optional(Some(text))?,
+        None => current.email.as_deref().map(Email::parse).transpose()?,
+    };
+    let password = match changes.password.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(Password::parse(text)?),
+    };
+    state
+        .execute(
+            ctx,
+            &UpdateProfile {
+                user_id: id,
+                display_name,
+                email,
+            },
+        )
+        .await?;
+    match changes.is_admin {
+        Some(true) => {
+            state.execute(ctx, &GrantAdmin { user_id: id }).await?;
+        }
+        Some(false) => {
+            state.execute(ctx, &RevokeAdmin { user_id: id }).await?;
+        }
+        None => {}
+    }
+    if let Some(password) = password {
+        let password_hash = state.hasher.hash(&password).await?;
+        state
+            .execute(
+                ctx,
+                &ResetPassword {
+                    user_id: id,
+                    password_hash,
+                    revoke_sessions: false,
+                    require_change: false,
+                },
+            )
+            .await?;
+    }
+    existing(state, id)
+}
+
+/// Makes a user an administrator; it applies on their next request.
+#[instrument(skip_all, fields(user = %id))]
+pub async fn grant_admin(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    state.execute(ctx, &GrantAdmin { user_id: id }).await?;
+    existing(state, id)
+}
+
+/// Takes the admin role away (never from the last active administrator).
+#[instrument(skip_all, fields(user = %id))]
+pub async fn revoke_admin(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    state.execute(ctx, &RevokeAdmin { user_id: id }).await?;
+    existing(state, id)
+}
+
+/// An administrator sets a new password. Sessions survive unless `revoke_sessions`.
+#[instrument(skip_all, fields(user = %id, revoke_sessions, require_change))]
+pub async fn reset_password(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+    password: &str,
+    revoke_sessions: bool,
+    require_change: bool,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    let password = Password::parse(password)?;
+    existing(state, id)?;
+    let password_hash = state.hasher.hash(&password).await?;
+    state
+        .execute(
+            ctx,
+            &ResetPassword {
+                user_id: id,
+                password_hash,
+                revoke_sessions,
+                require_change,
+            },
+        )
+        .await?;
+    existing(state, id)
+}
+
+/// Stops a user from logging in; their sessions stop at once.
+#[instrument(skip_all, fields(user = %id))]
+pub async fn disable(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    state.execute(ctx, &DisableUser { user_id: id }).await?;
+    existing(state, id)
+}
+
+/// Lets a disabled user log in again.
+#[instrument(skip_all, fields(user = %id))]
+pub async fn enable(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: UserId,
+) -> Result<UserRecord, ApiError> {
+    ctx.require_admin()?;
+    state.execute(ctx, &EnableUser { user_id: id }).await?;
+    existing(state, id)
+}
+
+/// Deletes a user and everything they own, for good. Users cannot delete themselves.
+#[instrument(skip_all, fields(user = %id))]
+pub async fn delete(state: &AppState, ctx: &RequestContext, id: UserId) -> Result<(), ApiError> {
+    let admin = ctx.require_admin()?;
+    if admin.user_id == id {
+        return Err(ApiError::Forbidden("Cannot delete yourself".into()));
+    }
+    state.execute(ctx, &DeleteUser { user_id: id }).await?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! What every handler shares: configuration, the command path, the read models, the secrets
+//! helpers and the in-memory counters. Cheap to clone.
+
+use crate::auth::{LoginThrottle, RequestContext};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::secrets::{KeyVault, PasswordHasher};
+use crate::service::api_keys::KeyUsage;
+use chrono::Utc;
+use roster_domain::command_path::{CommandMeta, CommandPath, Executed};
+use roster_domain::decision::Command;
+use roster_domain::store::{Actor, Position};
+use roster_projections::Projections;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long a mutation waits for the projections to apply its events before it gives up
+/// (read-your-writes). Far above the usual milliseconds; reaching it means something is wrong.
+const WAIT_FOR_PROJECTIONS: Duration = Duration::from_secs(10);
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings, read once.
+    pub config: Arc<Config>,
+    /// Sends commands.
+    pub commands: CommandPath,
+    /// Answers queries.
+    pub projections: Projections,
+    /// argon2id, off the runtime.
+    pub hasher: PasswordHasher,
+    /// Seals model-service API keys; `None` when `ROSTER_SECRET_KEY` is not set.
+    pub vault: Option<KeyVault>,
+    /// Per-account slowdown of failed logins.
+    pub throttle: Arc<LoginThrottle>,
+    /// Prometheus counters.
+    pub metrics: Arc<Metrics>,
+    /// When each API key was last resolved by the model service.
+    pub key_usage: Arc<KeyUsage>,
+}
+
+impl AppState {
+    /// Runs `command` for the request's caller and waits until the read models include its
+    /// events, so the very next query sees them.
+    pub async fn execute<C: Command>(
+        &self,
+        ctx: &RequestContext,
+        command: &C,
+    ) -> Result<Executed, ApiError> {
+        self.execute_as(ctx.actor(), ctx.correlation_id, command)
+            .await
+    }
+
+    /// Runs `command` as `actor` and waits for the read models.
+    pub async fn execute_as<C: Command>(
+        &self,
+        actor: Actor,
+        correlation_id: Uuid,
+        command: &C,
+    ) -> Result<Executed, ApiError> {
+        let executed = self.execute_no_wait(actor, correlation_id, command).await?;
+        if let Some(position) = executed.position {
+            self.wait_for(position).await?;
+        }
+        Ok(executed)
+    }
+
+    /// Runs `command` as `actor` without waiting for the read models (for batches that wait
+    /// once for their last position).
+    pub async fn execute_no_wait<C: Command>(
+        &self,
+        actor: Actor,
+        correlation_id: Uuid,
+        command: &C,
+    ) -> Result<Executed, ApiError> {
+        let meta = CommandMeta {
+            actor,
+            command_id: Uuid::now_v7(),
+            correlation_id,
+            occurred_at: Utc::now(),
+        };
+        match self.commands.execute(meta, command).await {
+            Ok(executed) => {
+                self.metrics.command_succeeded();
+                Ok(executed)
+            }
+            Err(error) => {
+                self.metrics.command_failed();
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Waits until the read models have applied `position`.
+    pub async fn wait_for(&self, position: Position) -> Result<(), ApiError> {
+        Ok(self
+            .projections
+            .wait_for(position, WAIT_FOR_PROJECTIONS)
+            .await?)
+    }
+
+    /// The vault, or the error that says API-key storage is off.
+    pub fn vault(&self) -> Result<&KeyVault, ApiError> {
+        self.vault.as_ref().ok_or_else(|| {
+            ApiError::Unavailable(
+                "API key storage is disabled: the server has no ROSTER_SECRET_KEY".to_owned(),
+            )
+        })
+    }
+}
