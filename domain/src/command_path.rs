@@ -106,7 +106,19 @@ impl CommandPath {
         let mut loaded = Loaded::new();
         let mut last_conflict = String::new();
         for _ in 0..MAX_DECISIONS {
-            let events = self.decide(meta.actor, command, &mut loaded).await?;
+            let events = match self.decide(meta.actor, command, &mut loaded).await {
+                Err(ExecuteError::Rejected(refusal)) => {
+                    // Streams are loaded one after another, so a refusal may rest on a mix of
+                    // older and newer state (a username read as free just before a rival took
+                    // it, then its email read as taken). A refusal stands only if everything
+                    // it read is still current; otherwise decide again on fresh state.
+                    if self.refresh(&mut loaded).await? {
+                        continue;
+                    }
+                    return Err(ExecuteError::Rejected(refusal));
+                }
+                other => other?,
+            };
             if events.is_empty() {
                 return Ok(Executed {
                     position: None,
@@ -124,9 +136,10 @@ impl CommandPath {
                 }
                 Err(AppendError::Conflict { stream, .. }) => {
                     debug!(%stream, "lost a race; deciding again");
-                    if let Some(id) = StreamId::parse(&stream) {
-                        self.load(&mut loaded, &id).await?;
-                    }
+                    // Only the first failing stream is reported, but others may be stale too;
+                    // deciding on a mix of fresh and stale state could refuse for the wrong
+                    // reason, so every stream read is brought up to date (incrementally).
+                    self.refresh(&mut loaded).await?;
                     last_conflict = stream;
                 }
                 Err(AppendError::Invalid(reason)) => {
@@ -159,6 +172,16 @@ impl CommandPath {
                 self.load(loaded, &stream).await?;
             }
         }
+    }
+
+    /// Brings every stream the last decision read up to date; whether any had changed.
+    async fn refresh(&self, loaded: &mut Loaded) -> Result<bool, ExecuteError> {
+        let mut changed = false;
+        for (id, before) in loaded.read_set() {
+            self.load(loaded, &id).await?;
+            changed |= loaded.get(&id).map(|l| l.revision) != Some(before);
+        }
+        Ok(changed)
     }
 
     /// Loads `stream`, or brings an already loaded one up to date.

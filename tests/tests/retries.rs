@@ -1,0 +1,139 @@
+//! How the command path behaves when the store misbehaves or another writer gets there first.
+//! Each test wraps the real SQLite store in a decorator that injects one mishap.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test arrangement: a failure is a test failure
+
+mod support;
+
+use async_trait::async_trait;
+use roster_domain::store::Actor;
+use roster_domain::store::{
+    AppendError, Appended, EventFeed, EventStore, Position, Recorded, Revision, StoreError,
+    StreamAppend,
+};
+use roster_domain::stream::StreamId;
+use roster_domain::user::UpdateProfile;
+use roster_domain::values::DisplayName;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use support::*;
+use tokio::sync::Mutex;
+
+/// Delegates everything to the inner store, letting a test hook run before the first append.
+struct Decorated<F> {
+    inner: Arc<dyn EventStore>,
+    before_first_append: Mutex<Option<F>>,
+    lose_first_answer: AtomicBool,
+}
+
+#[async_trait]
+impl<F> EventStore for Decorated<F>
+where
+    F: FnOnce(Arc<dyn EventStore>) -> futures::future::BoxFuture<'static, ()> + Send + 'static,
+{
+    async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError> {
+        if let Some(hook) = self.before_first_append.lock().await.take() {
+            hook(self.inner.clone()).await;
+        }
+        let result = self.inner.append(batch).await;
+        if result.is_ok() && self.lose_first_answer.swap(false, Ordering::SeqCst) {
+            // Written, but the caller never hears so: as if the connection dropped.
+            return Err(AppendError::Store(StoreError::Backend(
+                "connection lost".into(),
+            )));
+        }
+        result
+    }
+
+    async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
+        self.inner.read_stream(stream, from).await
+    }
+
+    async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError> {
+        self.inner.read_all(after, max).await
+    }
+
+    async fn head(&self) -> Result<Position, StoreError> {
+        self.inner.head().await
+    }
+
+    fn subscribe_all(&self, after: Position) -> EventFeed {
+        self.inner.subscribe_all(after)
+    }
+}
+
+type Hook = Box<
+    dyn FnOnce(Arc<dyn EventStore>) -> futures::future::BoxFuture<'static, ()> + Send + 'static,
+>;
+
+fn decorate(
+    inner: Arc<dyn EventStore>,
+    hook: Option<Hook>,
+    lose_first_answer: bool,
+) -> Arc<dyn EventStore> {
+    Arc::new(Decorated {
+        inner,
+        before_first_append: Mutex::new(hook),
+        lose_first_answer: AtomicBool::new(lose_first_answer),
+    })
+}
+
+fn rename(user: &roster_domain::user::CreateUser, name: &str) -> UpdateProfile {
+    UpdateProfile {
+        user_id: user.user_id,
+        display_name: DisplayName::parse(name).unwrap(),
+        email: None,
+    }
+}
+
+#[tokio::test]
+async fn it_should_decide_again_when_another_writer_changed_the_stream_in_between() {
+    let (_dir, store) = sqlite_store();
+    let user = create_user("racy.rita", false);
+    command_path(store.clone())
+        .execute(meta(Actor::System), &user)
+        .await
+        .unwrap();
+
+    // Between our load and our append, someone else renames the user.
+    let rival = rename(&user, "Rival Name");
+    let hook: Hook = Box::new(move |inner| {
+        Box::pin(async move {
+            command_path(inner)
+                .execute(meta(Actor::System), &rival)
+                .await
+                .unwrap();
+        })
+    });
+    let racing = decorate(store.clone(), Some(hook), false);
+    let executed = command_path(racing)
+        .execute(meta(Actor::System), &rename(&user, "Final Name"))
+        .await
+        .unwrap();
+    assert_eq!(executed.events.len(), 1);
+
+    let stream = StreamId::User(user.user_id).to_string();
+    let history = store.read_stream(&stream, 0).await.unwrap();
+    let types: Vec<_> = history.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["UserCreated", "ProfileUpdated", "ProfileUpdated"]);
+    assert!(
+        history[2].data.contains("Final Name"),
+        "ours lands after the rival's"
+    );
+}
+
+#[tokio::test]
+async fn it_should_not_write_twice_when_a_written_append_is_resent_after_a_lost_answer() {
+    let (_dir, store) = sqlite_store();
+    let flaky = decorate(store.clone(), None, true);
+    let user = create_user("once.only", false);
+
+    let executed = command_path(flaky)
+        .execute(meta(Actor::System), &user)
+        .await
+        .unwrap();
+
+    assert!(executed.position.is_some());
+    assert_eq!(count(store.as_ref(), "UserCreated").await, 1);
+    assert_eq!(count(store.as_ref(), "UsernameReserved").await, 1);
+}
