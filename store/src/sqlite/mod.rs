@@ -1,0 +1,168 @@
+//! The embedded SQLite adapter, Roster's default store.
+//!
+//! - `schema`: the table, the connection settings (WAL, `synchronous=FULL`), the layout version.
+//! - `writer`: the single writer thread and its group commit.
+//! - `append`: the SQL behind the shared append rules, run inside one savepoint.
+//! - `reader`: the read-only connection pool and the read queries.
+//! - `row`: how an envelope maps to a row and back.
+
+mod append;
+mod reader;
+mod row;
+mod schema;
+mod writer;
+
+pub use schema::WriterSettings;
+
+use crate::feed::{self, PAGE};
+use async_trait::async_trait;
+use futures::FutureExt;
+use reader::Readers;
+use roster_domain::store::{
+    AppendError, Appended, EventFeed, EventStore, Position, Recorded, Revision, StoreError,
+    StreamAppend, Upcasters,
+};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tokio::sync::{mpsc, oneshot, watch};
+use writer::Request;
+
+/// How many requests may wait for the writer before `append` itself waits: backpressure, so a
+/// flood of commands queues in their callers rather than in memory here.
+const QUEUE: usize = 1024;
+
+/// An event store in one SQLite file, written by a single group-committing thread and read by a
+/// small pool of read-only connections.
+///
+/// Dropping the store lets the writer finish what is queued, closes the file, and ends every
+/// feed once it has yielded everything committed; the drop waits for the writer to exit.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    /// `None` only inside `drop`, where closing the channel is what stops the writer.
+    requests: Option<mpsc::Sender<Request>>,
+    writer: Option<JoinHandle<()>>,
+    readers: Arc<Readers>,
+    head: watch::Receiver<Position>,
+}
+
+/// A rusqlite error as a store failure. SQLite's messages name tables, columns and constraints,
+/// never bound values, so no event data reaches a log line through here.
+pub(crate) fn backend(error: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("sqlite: {error}"))
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating its folder and file on first use, reading every
+    /// event as stored.
+    ///
+    /// Blocking: it creates files and may write the table. Call it at start-up, or from
+    /// `spawn_blocking`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, Upcasters::none())
+    }
+
+    /// Opens the store at `path` with `upcasters` applied on every read (streams, the whole log
+    /// and feeds), so the domain only ever sees current schema versions.
+    pub fn open_with(path: impl AsRef<Path>, upcasters: Upcasters) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = schema::open_writer(&path)?;
+        let (head_sender, head) = watch::channel(reader::head(&conn)?);
+        let (requests, queue) = mpsc::channel(QUEUE);
+        let writer = std::thread::Builder::new()
+            .name("roster-sqlite-writer".to_owned())
+            .spawn(move || writer::run(conn, queue, head_sender))
+            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+        tracing::info!(path = %path.display(), "event store opened");
+        Ok(Self {
+            readers: Arc::new(Readers::new(path.clone(), upcasters)),
+            path,
+            requests: Some(requests),
+            writer: Some(writer),
+            head,
+        })
+    }
+
+    /// The file this store writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The writer connection's durability settings, as SQLite reports them: for a start-up log
+    /// line, and for tests that must not take the configuration on trust.
+    pub async fn writer_settings(&self) -> Result<WriterSettings, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Settings { reply }).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stops taking appends, lets the writer finish those already queued, and closes the file.
+    /// Later appends fail with [`StoreError::Closed`]; reads keep working; feeds end after
+    /// yielding everything committed. Closing twice is harmless.
+    pub async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.send(Request::Close { done }).await.is_ok() {
+            // An error means the writer is already gone, which is what was asked for.
+            let _ = closed.await;
+        }
+    }
+
+    async fn send(&self, request: Request) -> Result<(), StoreError> {
+        let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
+        requests.send(request).await.map_err(|_| StoreError::Closed)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Closing the channel lets the writer drain the queue and exit; joining makes "dropped"
+        // mean "file closed", so the same path can be reopened at once.
+        self.requests = None;
+        if let Some(writer) = self.writer.take()
+            && writer.join().is_err()
+        {
+            tracing::error!("the event store writer thread panicked");
+        }
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Append { batch, reply }).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
+        let stream = stream.to_owned();
+        self.readers
+            .run(move |conn, upcasters| reader::read_stream(conn, upcasters, &stream, from))
+            .await
+    }
+
+    async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError> {
+        self.readers
+            .run(move |conn, upcasters| reader::read_all(conn, upcasters, after, max))
+            .await
+    }
+
+    async fn head(&self) -> Result<Position, StoreError> {
+        self.readers.run(|conn, _| reader::head(conn)).await
+    }
+
+    fn subscribe_all(&self, after: Position) -> EventFeed {
+        let readers = Arc::clone(&self.readers);
+        let read_page: feed::ReadPage = Box::new(move |after| {
+            let readers = Arc::clone(&readers);
+            async move {
+                readers
+                    .run(move |conn, upcasters| reader::read_all(conn, upcasters, after, PAGE))
+                    .await
+            }
+            .boxed()
+        });
+        feed::follow(read_page, self.head.clone(), after)
+    }
+}

@@ -1,0 +1,125 @@
+//! Reads: a small pool of read-only connections, each used on a blocking thread. In WAL mode
+//! readers see the last commit as of their statement's start and never wait for the writer.
+
+use super::row::{READ_ALL, READ_STREAM, decode, to_sql};
+use super::{backend, schema};
+use roster_domain::store::{Position, Recorded, Revision, StoreError, Upcasters};
+use rusqlite::{Connection, params};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// At most this many reads run at once; each holds one connection. Beyond a few, concurrent
+/// readers only compete for the same cores and page cache.
+const READERS: usize = 4;
+
+/// The pool. Connections are opened on first need and kept.
+#[derive(Debug)]
+pub(super) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+    upcasters: Upcasters,
+}
+
+impl Readers {
+    pub(super) fn new(path: PathBuf, upcasters: Upcasters) -> Self {
+        Self {
+            path,
+            idle: Mutex::new(Vec::with_capacity(READERS)),
+            permits: Arc::new(Semaphore::new(READERS)),
+            upcasters,
+        }
+    }
+
+    /// Runs `read` on a pooled connection, on a blocking thread: SQLite calls block, and
+    /// decoding and upcasting a page is CPU work that must not stall the async runtime.
+    pub(super) async fn run<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Upcasters) -> Result<T, StoreError> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let readers = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = readers.checkout()?;
+            let result = read(&conn, &readers.upcasters);
+            readers.checkin(conn);
+            result
+        })
+        .await
+        .map_err(|_| StoreError::Backend("a read task panicked or was cancelled".to_owned()))?
+    }
+
+    fn checkout(&self) -> Result<Connection, StoreError> {
+        let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => schema::open_reader(&self.path),
+        }
+    }
+
+    fn checkin(&self, conn: Connection) {
+        // A poisoned pool only costs reopening connections; the connection itself is fine.
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+    }
+}
+
+/// Up to `max` events strictly after `after`, in position order.
+pub(super) fn read_all(
+    conn: &Connection,
+    upcasters: &Upcasters,
+    after: Position,
+    max: usize,
+) -> Result<Vec<Recorded>, StoreError> {
+    if max == 0 {
+        return Ok(Vec::new());
+    }
+    let limit = i64::try_from(max).unwrap_or(i64::MAX);
+    let mut statement = conn.prepare_cached(READ_ALL).map_err(backend)?;
+    let mut rows = statement
+        .query(params![to_sql(after.0)?, limit])
+        .map_err(backend)?;
+    // A page is usually full; a huge `max` must not reserve memory for events that don't exist.
+    let mut events = Vec::with_capacity(max.min(crate::feed::PAGE));
+    while let Some(row) = rows.next().map_err(backend)? {
+        events.push(upcasters.apply(decode(row)?)?);
+    }
+    Ok(events)
+}
+
+/// The events of `stream` from revision `from` on.
+pub(super) fn read_stream(
+    conn: &Connection,
+    upcasters: &Upcasters,
+    stream: &str,
+    from: Revision,
+) -> Result<Vec<Recorded>, StoreError> {
+    let Ok(from) = i64::try_from(from) else {
+        return Ok(Vec::new()); // no stored revision is that high
+    };
+    let mut statement = conn.prepare_cached(READ_STREAM).map_err(backend)?;
+    let mut rows = statement.query(params![stream, from]).map_err(backend)?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next().map_err(backend)? {
+        events.push(upcasters.apply(decode(row)?)?);
+    }
+    Ok(events)
+}
+
+/// The position of the last committed event.
+pub(super) fn head(conn: &Connection) -> Result<Position, StoreError> {
+    let raw: i64 = conn
+        .prepare_cached("SELECT coalesce(max(position), 0) FROM events")
+        .and_then(|mut s| s.query_row([], |row| row.get(0)))
+        .map_err(backend)?;
+    u64::try_from(raw)
+        .map(Position)
+        .map_err(|_| StoreError::Backend("the head position is negative".to_owned()))
+}

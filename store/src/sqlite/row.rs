@@ -1,0 +1,116 @@
+//! How an envelope maps to a row of `events` and back. Ids are 16-byte blobs, the actor is its
+//! text form, times are unix microseconds; SQLite integers are signed, so every unsigned number
+//! is converted with a check rather than a cast that could wrap.
+
+use super::backend;
+use chrono::{DateTime, Utc};
+use roster_domain::store::{Actor, Metadata, Position, Recorded, StoreError};
+use rusqlite::Row;
+use rusqlite::types::ValueRef;
+use uuid::Uuid;
+
+/// The columns [`decode`] expects, in its order (a macro so the queries below are constants).
+macro_rules! columns {
+    () => {
+        "SELECT position, event_id, stream, revision, event_type, schema_version, data, actor, \
+         correlation_id, causation_id, occurred_at FROM events"
+    };
+}
+
+/// A page of the whole log: `?1` the position to read after, `?2` the page size.
+pub(super) const READ_ALL: &str = concat!(
+    columns!(),
+    " WHERE position > ?1 ORDER BY position LIMIT ?2"
+);
+
+/// One stream: `?1` the stream, `?2` the first revision to read.
+pub(super) const READ_STREAM: &str = concat!(
+    columns!(),
+    " WHERE stream = ?1 AND revision >= ?2 ORDER BY revision"
+);
+
+/// An unsigned number as a SQLite integer.
+pub(super) fn to_sql(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value)
+        .map_err(|_| StoreError::Backend(format!("{value} is beyond SQLite's integer range")))
+}
+
+/// A time as the unix microseconds stored in `occurred_at`.
+pub(super) fn to_micros(time: DateTime<Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
+/// One row read by [`READ_ALL`] or [`READ_STREAM`], as a [`Recorded`].
+///
+/// Borrowed column values are decoded in place: only the three strings a `Recorded` owns are
+/// allocated, which matters on a replay of millions of events.
+pub(super) fn decode(row: &Row<'_>) -> Result<Recorded, StoreError> {
+    let position = row
+        .get_ref(0)
+        .map_err(backend)?
+        .as_i64()
+        .ok()
+        .and_then(|p| u64::try_from(p).ok())
+        .map(Position)
+        .ok_or_else(|| StoreError::Corrupt {
+            position: Position::START,
+            reason: "a position is not a positive integer".to_owned(),
+        })?;
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let column = |index: usize| {
+        row.get_ref(index)
+            .map_err(|e| corrupt(format!("column {index}: {e}")))
+    };
+    let text = |index: usize| -> Result<String, StoreError> {
+        column(index)?
+            .as_str()
+            .map(str::to_owned)
+            .map_err(|e| corrupt(format!("column {index}: {e}")))
+    };
+    let integer = |index: usize| -> Result<i64, StoreError> {
+        column(index)?
+            .as_i64()
+            .map_err(|e| corrupt(format!("column {index}: {e}")))
+    };
+    let uuid = |index: usize| -> Result<Uuid, StoreError> {
+        blob_uuid(column(index)?).map_err(|reason| corrupt(format!("column {index}: {reason}")))
+    };
+
+    let actor_text = column(7)?
+        .as_str()
+        .map_err(|e| corrupt(format!("actor: {e}")))?;
+    let actor =
+        Actor::parse(actor_text).ok_or_else(|| corrupt("actor is unreadable".to_owned()))?;
+    let micros = integer(10)?;
+    let occurred_at = DateTime::<Utc>::from_timestamp_micros(micros)
+        .ok_or_else(|| corrupt("occurred_at is out of range".to_owned()))?;
+
+    Ok(Recorded {
+        event_id: uuid(1)?,
+        stream: text(2)?,
+        revision: unsigned(integer(3)?, position, "revision")?,
+        position,
+        event_type: text(4)?,
+        schema_version: u32::try_from(integer(5)?)
+            .map_err(|_| corrupt("schema_version is out of range".to_owned()))?,
+        data: text(6)?,
+        metadata: Metadata {
+            actor,
+            correlation_id: uuid(8)?,
+            causation_id: uuid(9)?,
+            occurred_at,
+        },
+    })
+}
+
+fn unsigned(value: i64, position: Position, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        position,
+        reason: format!("{what} is negative"),
+    })
+}
+
+fn blob_uuid(value: ValueRef<'_>) -> Result<Uuid, String> {
+    let bytes = value.as_blob().map_err(|e| e.to_string())?;
+    Uuid::from_slice(bytes).map_err(|_| "not a 16-byte id".to_owned())
+}

@@ -1,0 +1,137 @@
+//! The single writer: one thread owns the only read-write connection and group-commits.
+//!
+//! Appends queue on a channel. The thread takes everything queued, opens ONE transaction, runs
+//! each append in its own SAVEPOINT (so a conflict or an invalid batch rolls back alone and gets
+//! its own error), commits once — one fsync for the whole group — and only then replies. Under
+//! load a group grows by itself: while one fsync runs, the next group queues up.
+
+use super::append::SqliteTarget;
+use super::backend;
+use super::schema::{self, WriterSettings};
+use crate::append;
+use roster_domain::store::{AppendError, Appended, Position, StoreError, StreamAppend};
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// A bound on one group, so that the first caller of a long queue is not kept waiting for the
+/// whole queue's work before its fsync.
+const MAX_GROUP: usize = 512;
+
+type AppendReply = oneshot::Sender<Result<Appended, AppendError>>;
+
+/// What the store asks of its writer.
+pub(super) enum Request {
+    /// Append one batch and reply with its own outcome.
+    Append {
+        batch: Vec<StreamAppend>,
+        reply: AppendReply,
+    },
+    /// Report the connection's settings.
+    Settings {
+        reply: oneshot::Sender<Result<WriterSettings, StoreError>>,
+    },
+    /// Refuse new requests, finish the queued ones, close the file, then signal `done`.
+    Close { done: oneshot::Sender<()> },
+}
+
+/// Runs the writer until its channel is closed and drained. Dropping `head` on the way out is
+/// what tells feeds that no more events will come.
+pub(super) fn run(
+    mut conn: Connection,
+    mut requests: mpsc::Receiver<Request>,
+    head: watch::Sender<Position>,
+) {
+    let mut closers = Vec::new();
+    while let Some(first) = requests.blocking_recv() {
+        let mut group = Vec::new();
+        let mut next = Some(first);
+        while let Some(request) = next.take() {
+            match request {
+                Request::Append { batch, reply } => group.push((batch, reply)),
+                Request::Settings { reply } => {
+                    // The caller may have given up waiting; that is not the writer's problem.
+                    let _ = reply.send(schema::settings(&conn));
+                }
+                Request::Close { done } => {
+                    requests.close();
+                    closers.push(done);
+                }
+            }
+            if group.len() < MAX_GROUP {
+                next = requests.try_recv().ok();
+            }
+        }
+        commit_group(&mut conn, group, &head);
+    }
+    drop(conn);
+    drop(head);
+    for done in closers {
+        let _ = done.send(());
+    }
+}
+
+fn commit_group(
+    conn: &mut Connection,
+    group: Vec<(Vec<StreamAppend>, AppendReply)>,
+    head: &watch::Sender<Position>,
+) {
+    if group.is_empty() {
+        return;
+    }
+    let (batches, replies): (Vec<_>, Vec<_>) = group.into_iter().unzip();
+    let outcomes = match write_group(conn, &batches) {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            tracing::error!(%error, appends = batches.len(), "event store group commit failed");
+            batches
+                .iter()
+                .map(|_| Err(AppendError::Store(error.clone())))
+                .collect()
+        }
+    };
+    // Publish before replying: a caller that sees its append acknowledged and then subscribes
+    // or waits for the head must find the head at or past its own position.
+    let newest = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.as_ref().ok())
+        .map(|appended| appended.last_position)
+        .max();
+    if let Some(newest) = newest {
+        head.send_if_modified(|current| {
+            let moved = newest > *current;
+            if moved {
+                *current = newest;
+            }
+            moved
+        });
+    }
+    for (reply, outcome) in replies.into_iter().zip(outcomes) {
+        // A caller that stopped waiting still had its append applied; a retry with the same
+        // event ids is recognised and answered with this same result.
+        let _ = reply.send(outcome);
+    }
+}
+
+/// One transaction, one savepoint per batch, one commit. An `Err` means the transaction as a
+/// whole failed, and with it every batch of the group.
+fn write_group(
+    conn: &mut Connection,
+    batches: &[Vec<StreamAppend>],
+) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
+    let mut tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    let mut outcomes = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let savepoint = tx.savepoint().map_err(backend)?;
+        let outcome = append::append(&mut SqliteTarget { conn: &savepoint }, batch);
+        match outcome {
+            Ok(_) => savepoint.commit().map_err(backend)?,
+            // The savepoint's drop behaviour is rollback: this batch's rows go, the group's stay.
+            Err(_) => savepoint.finish().map_err(backend)?,
+        }
+        outcomes.push(outcome);
+    }
+    tx.commit().map_err(backend)?;
+    Ok(outcomes)
+}
