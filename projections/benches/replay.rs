@@ -33,7 +33,9 @@ static HEAP: Cap<System> = Cap::new(System, usize::MAX);
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2hzYWx0YmVuY2g$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-/// The events of one user's life in the benchmark mix (about ten).
+/// The events of one user's life in the benchmark mix (about ten): created, one profile edit,
+/// two logins (one used, then ended), one persona; every fifth user adds an API key of their
+/// own, every tenth is made an admin.
 fn user_life(n: u64) -> Vec<Event> {
     let user = UserId(Uuid::from_u64_pair(1, n));
     let name = format!("user{n:07}");
@@ -94,20 +96,23 @@ fn user_life(n: u64) -> Vec<Event> {
             name: ResourceName::parse("Assistant").unwrap(),
         },
     ));
-    events.push(Event::Keyring(
-        KeyringOwner::User(user),
-        KeyringEvent::Added(ApiKeyAdded {
-            key_id: ApiKeyId(Uuid::from_u64_pair(4, n)),
-            provider: Provider::parse("openai").unwrap(),
-            name: ResourceName::parse("Work").unwrap(),
-            sealed: SealedKey {
-                scheme: "xchacha20poly1305:v1".into(),
-                nonce: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
-                ciphertext: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
-            },
-            last4: "wxyz".into(),
-        }),
-    ));
+    if n.is_multiple_of(5) {
+        events.push(Event::Keyring(
+            KeyringOwner::User(user),
+            KeyringEvent::Added(ApiKeyAdded {
+                key_id: ApiKeyId(Uuid::from_u64_pair(4, n)),
+                provider: Provider::parse("openai").unwrap(),
+                name: ResourceName::parse("Work").unwrap(),
+                sealed: SealedKey {
+                    scheme: "xchacha20poly1305:v1".into(),
+                    nonce: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+                    ciphertext: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                        .into(),
+                },
+                last4: "wxyz".into(),
+            }),
+        ));
+    }
     if n.is_multiple_of(10) {
         events.push(Event::User(user, UserEvent::AdminGranted {}));
         events.push(Event::Admins(AdminsEvent::Added { user_id: user }));
@@ -205,6 +210,27 @@ async fn phases(store: &dyn EventStore) {
     );
 }
 
+/// Heap held by each read model, per live user: measured by dropping them one by one.
+fn heap_by_model(projections: &Projections, users: usize) {
+    let mut models = projections.read(Clone::clone);
+    let mut report = Vec::new();
+    let mut measure = |name: &str,
+                       models: &mut roster_projections::ReadModels,
+                       drop_it: fn(&mut roster_projections::ReadModels)| {
+        let before = HEAP.allocated();
+        drop_it(models);
+        report.push(format!(
+            "{name} {:.0}",
+            before.saturating_sub(HEAP.allocated()) as f64 / users.max(1) as f64
+        ));
+    };
+    measure("audit", &mut models, |m| m.audit = Default::default());
+    measure("sessions", &mut models, |m| m.sessions = Default::default());
+    measure("owned", &mut models, |m| m.owned = Default::default());
+    measure("users", &mut models, |m| m.users = Default::default());
+    eprintln!("heap per live user by model (bytes): {}", report.join(", "));
+}
+
 fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -255,6 +281,9 @@ async fn main() {
         )
     });
     let heap = HEAP.allocated().saturating_sub(heap_before);
+    if std::env::var_os("ROSTER_BENCH_PHASES").is_some() {
+        heap_by_model(&projections, users);
+    }
     let events = position.0;
     println!(
         "{{\"bench\":\"replay\",\"events\":{events},\"live_users\":{users},\"active_sessions\":{sessions},\"skipped\":{events_skipped},\"seconds\":{:.3},\"events_per_s\":{:.0},\"projection_heap_bytes_per_user\":{:.0},\"peak_rss_kib\":{}}}",

@@ -7,14 +7,15 @@ use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId};
 use roster_domain::keyring::{KeyringEvent, Provider, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::stream::KeyringOwner;
+use smallvec::SmallVec;
 use std::hash::Hash;
 
 /// Things of one kind, by id and by owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedIndex<Id: Eq + Hash, Owner: Eq + Hash, View> {
     by_id: HashMap<Id, (Owner, View)>,
-    /// Owners have few items each: a vector is smaller than any set.
-    by_owner: HashMap<Owner, Vec<Id>>,
+    /// Owners have few items each: one or two inline, no allocation.
+    by_owner: HashMap<Owner, SmallVec<[Id; 2]>>,
 }
 
 impl<Id: Eq + Hash, Owner: Eq + Hash, View> Default for OwnedIndex<Id, Owner, View> {
@@ -47,7 +48,7 @@ where
 
     /// How many items an owner has.
     pub fn count_of(&self, owner: Owner) -> usize {
-        self.by_owner.get(&owner).map_or(0, Vec::len)
+        self.by_owner.get(&owner).map_or(0, SmallVec::len)
     }
 
     /// How many items there are.

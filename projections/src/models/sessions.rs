@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use foldhash::{HashMap, HashSet};
 use roster_domain::ids::{SessionId, UserId};
 use roster_domain::session::SessionEvent;
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// A session that has not ended (it may still have expired by the clock).
@@ -44,7 +45,7 @@ impl SessionView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sessions {
     by_id: HashMap<SessionId, SessionView>,
-    by_user: HashMap<UserId, Vec<SessionId>>,
+    by_user: HashMap<UserId, SmallVec<[SessionId; 2]>>,
     by_token: HashMap<[u8; 32], SessionId>,
     /// Most sessions come from a handful of browsers: keep each user agent once.
     user_agents: HashSet<Arc<str>>,
