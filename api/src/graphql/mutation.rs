@@ -33,7 +33,7 @@ fn owned_id(kind: Kind, id: &ID) -> Result<uuid::Uuid> {
     owned::parse_id(kind, id).extend()
 }
 
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Logs in; the token is also set as the `session_token` cookie.
     async fn login(

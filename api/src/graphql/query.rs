@@ -26,7 +26,7 @@ fn page_size(first: Option<i32>) -> Result<usize, ApiError> {
     }
 }
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in user, or null.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {

@@ -7,7 +7,7 @@ use futures::Stream;
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Counts up once a second: a liveness check for subscription clients.
     async fn heartbeat(&self) -> impl Stream<Item = i32> {

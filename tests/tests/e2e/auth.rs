@@ -1,0 +1,277 @@
+//! Logging in, sessions and their ends.
+
+use crate::support::*;
+use chrono::{DateTime, Utc};
+use reqwest::header::SET_COOKIE;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const LOGIN: &str =
+    "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+
+#[tokio::test]
+async fn it_should_give_one_message_for_an_unknown_user_and_a_wrong_password() {
+    let app = spawn_app().await;
+    let unknown = app
+        .gql(None, LOGIN, json!({ "u": "nobody", "p": "whatever1" }))
+        .await;
+    let wrong = app
+        .gql(None, LOGIN, json!({ "u": ADMIN, "p": "not-the-password" }))
+        .await;
+    for body in [&unknown, &wrong] {
+        assert_eq!(error_code(body), "UNAUTHENTICATED");
+        assert_eq!(error_message(body), "Invalid username or password");
+    }
+    let (status, body) = app
+        .rest(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({ "username": "nobody", "password": "whatever1" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body,
+        json!({ "error": "UNAUTHORIZED", "message": "Invalid username or password" })
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_slow_down_repeated_failures_on_one_account_without_locking_it() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
+            .await;
+    }
+    let started = Instant::now();
+    let slowed = app
+        .gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
+        .await;
+    assert_eq!(error_message(&slowed), "Invalid username or password");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "the sixth failure waits"
+    );
+    // Another account is not slowed down.
+    let started = Instant::now();
+    app.gql(
+        None,
+        LOGIN,
+        json!({ "u": "someone-else", "p": "wrong-guess" }),
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_millis(250));
+    // The real user still gets in (after the wait), and that clears the slowdown.
+    let token = app.admin_token().await;
+    assert_eq!(app.me(&token).await.as_deref(), Some(ADMIN));
+    let started = Instant::now();
+    app.gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
+        .await;
+    assert!(started.elapsed() < Duration::from_millis(250));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::POST, "/api/auth/login", None)
+        .json(&json!({ "username": ADMIN, "password": ADMIN_PASSWORD, "rememberMe": true }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = body["token"].as_str().unwrap();
+    assert!(
+        cookie.starts_with(&format!("session_token={token};")),
+        "{cookie}"
+    );
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(!cookie.contains("Secure"), "plain HTTP: not Secure");
+    // Remember me: 30 days.
+    let expires: DateTime<Utc> = body["expiresAt"].as_str().unwrap().parse().unwrap();
+    let days = (expires - Utc::now()).num_days();
+    assert!((29..=30).contains(&days), "{days}");
+
+    // The cookie alone authenticates.
+    let (status, body) = json_of(
+        app.request(Method::GET, "/api/auth/me", None)
+            .header("cookie", format!("session_token={token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["username"], ADMIN);
+
+    // Behind a TLS-terminating proxy the cookie is Secure; without rememberMe, 7 days.
+    let response = app
+        .request(Method::POST, "/api/auth/login", None)
+        .header("x-forwarded-proto", "https")
+        .json(&json!({ "username": ADMIN, "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure")
+    );
+    let (_, body) = json_of(response).await;
+    let expires: DateTime<Utc> = body["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!((expires - Utc::now()).num_days(), 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_stop_a_disabled_users_sessions_at_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = app.create_user(&admin, "erin", "erin-pass").await;
+    let token = app.login("erin", "erin-pass").await;
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($id: ID!) { disableUser(id: $id) { disabled } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(data["disableUser"]["disabled"], true);
+    assert_eq!(app.me(&token).await, None);
+    let refused = app
+        .gql(None, LOGIN, json!({ "u": "erin", "p": "erin-pass" }))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { enableUser(id: $id) { disabled } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(app.me(&token).await, None, "old sessions stay ended");
+    let token = app.login("erin", "erin-pass").await;
+    assert_eq!(app.me(&token).await.as_deref(), Some("erin"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_end_the_other_sessions_when_users_change_their_own_password() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "frank", "frank-pass").await;
+    let here = app.login("frank", "frank-pass").await;
+    let elsewhere = app.login("frank", "frank-pass").await;
+    let wrong = app
+        .gql(
+            Some(&here),
+            "mutation { changePassword(currentPassword: \"nope-nope\", newPassword: \"frank-pass-2\") }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&wrong), "VALIDATION");
+    assert_eq!(error_message(&wrong), "Current password is incorrect");
+    app.gql_ok(
+        Some(&here),
+        "mutation { changePassword(currentPassword: \"frank-pass\", newPassword: \"frank-pass-2\") }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(app.me(&here).await.as_deref(), Some("frank"));
+    assert_eq!(app.me(&elsewhere).await, None);
+    assert!(!app.login("frank", "frank-pass-2").await.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_keep_sessions_after_a_reset_unless_asked_to_revoke_them() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = app.create_user(&admin, "gina", "gina-pass").await;
+    let token = app.login("gina", "gina-pass").await;
+    let data = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($id: ID!) { resetPassword(id: $id, password: \"gina-pass-2\", requireChange: true) { mustChangePassword } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(data["resetPassword"]["mustChangePassword"], true);
+    assert_eq!(app.me(&token).await.as_deref(), Some("gina"));
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { resetPassword(id: $id, password: \"gina-pass-3\", revokeSessions: true) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(app.me(&token).await, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_end_a_session_after_the_idle_timeout() {
+    let app = spawn_app_with(|config| config.idle_timeout = chrono::Duration::seconds(1)).await;
+    let token = app.admin_token().await;
+    assert_eq!(app.me(&token).await.as_deref(), Some(ADMIN));
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(app.me(&token).await, None);
+    let (status, body) = app
+        .rest(Method::GET, "/api/auth/me", Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "Session expired");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_list_my_sessions_mark_the_current_one_and_end_them() {
+    let app = spawn_app().await;
+    let first = app.admin_token().await;
+    let second = app.admin_token().await;
+    let data = app
+        .gql_ok(
+            Some(&second),
+            "{ mySessions { id current tokenHint user { username } } }",
+            json!({}),
+        )
+        .await;
+    let sessions = data["mySessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(
+        sessions[0]["current"], true,
+        "newest first, and it is this one"
+    );
+    assert_eq!(sessions[1]["current"], false);
+    assert_eq!(sessions[0]["tokenHint"].as_str().unwrap().len(), 8);
+    let other = sessions[1]["id"].as_str().unwrap();
+    let current = sessions[0]["id"].as_str().unwrap();
+
+    let refused = app
+        .gql(
+            Some(&second),
+            "mutation($id: ID!) { revokeMySession(id: $id) }",
+            json!({ "id": current }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "VALIDATION");
+    app.gql_ok(
+        Some(&second),
+        "mutation($id: ID!) { revokeMySession(id: $id) }",
+        json!({ "id": other }),
+    )
+    .await;
+    assert_eq!(app.me(&first).await, None);
+    let data = app
+        .gql_ok(Some(&second), "mutation { logout }", json!({}))
+        .await;
+    assert_eq!(data["logout"], true);
+    assert_eq!(app.me(&second).await, None);
+    app.stop().await;
+}

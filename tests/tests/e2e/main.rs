@@ -1,0 +1,21 @@
+//! End-to-end tests of the `roster` server: each test starts the real server on
+//! `127.0.0.1:0` with a fresh SQLite store in a temporary folder, and speaks HTTP to it.
+//!
+//! - `support`: `spawn_app()` and typed helpers for each call.
+//! - `walk`: the administrator guide, step by step (the "done when").
+//! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
+//! - `rest`: every REST route and its shape.
+//! - `keys`: model-service API keys and the key service endpoint.
+//! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
+//! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
+
+// Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod graphql;
+mod hardening;
+mod keys;
+mod rest;
+mod support;
+mod walk;
