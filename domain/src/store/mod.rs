@@ -32,8 +32,14 @@ pub trait EventStore: Send + Sync + 'static {
     /// is how a command guards a rule that depends on another aggregate.
     ///
     /// Backends that cannot write several streams atomically say so in
-    /// [`EventStore::atomic_multi_stream`]. Re-sending a batch whose event ids were already
-    /// stored returns the original result instead of writing twice.
+    /// [`EventStore::atomic_multi_stream`].
+    ///
+    /// Idempotency: a batch is recognised as re-sent by its first event id. If every event id
+    /// of the batch is already stored, in the same streams, the original result is returned
+    /// and nothing is written; a batch that is only partly stored, or that reuses an event id
+    /// in another stream, is [`AppendError::Invalid`].
+    ///
+    /// Times are stored to the microsecond: `Metadata::occurred_at` reads back truncated.
     async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError>;
 
     /// Every event of one stream from `from` (inclusive), in revision order. A stream that does
