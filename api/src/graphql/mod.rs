@@ -78,10 +78,25 @@ pub async fn post(
     Extension(context): Extension<RequestContext>,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    schema
-        .execute(request.into_inner().data(context))
+    execute(&schema, request.into_inner().data(context))
         .await
         .into()
+}
+
+/// Executes a request and gives every error a code: errors raised by resolvers carry theirs;
+/// the rest come from parsing, validation or the limits, so they are `VALIDATION`.
+async fn execute(
+    schema: &RosterSchema,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "VALIDATION");
+        }
+    }
+    response
 }
 
 /// `GET /graphql`: queries only; a mutation over GET is refused with 405, so a link or an
@@ -96,7 +111,7 @@ pub async fn get(
         return ApiError::MethodNotAllowed("Mutations are only allowed over POST".into())
             .into_response();
     }
-    GraphQLResponse::from(schema.execute(request.data(context)).await).into_response()
+    GraphQLResponse::from(execute(&schema, request.data(context)).await).into_response()
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {

@@ -17,3 +17,29 @@ impl SubscriptionRoot {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::sdl;
+    use async_graphql::{EmptyMutation, Object, Schema};
+    use futures::StreamExt;
+
+    #[derive(Default)]
+    struct NoQuery;
+
+    #[Object]
+    impl NoQuery {
+        async fn nothing(&self) -> bool {
+            false
+        }
+    }
+
+    #[tokio::test]
+    async fn it_should_stream_heartbeats() {
+        let schema = Schema::new(NoQuery, EmptyMutation, super::SubscriptionRoot);
+        let mut stream = schema.execute_stream("subscription { heartbeat }");
+        let first = stream.next().await.unwrap();
+        assert_eq!(first.data.to_string(), "{heartbeat: 0}");
+        assert!(sdl().contains("heartbeat: Int!"));
+    }
+}

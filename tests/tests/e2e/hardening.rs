@@ -71,6 +71,7 @@ async fn it_should_limit_depth_complexity_and_directives() {
         )
         .await;
     assert!(error_message(&deep).contains("nested too deep"), "{deep}");
+    assert_eq!(error_code(&deep), "VALIDATION");
     let complex = app
         .gql(
             Some(&admin),
@@ -103,6 +104,7 @@ async fn it_should_suggest_field_names_only_in_development() {
     let app = spawn_app().await;
     let body = app.gql(None, "{ myPersona { name } }", json!({})).await;
     assert!(!error_message(&body).contains("Did you mean"), "{body}");
+    assert_eq!(error_code(&body), "VALIDATION");
     app.stop().await;
     let app = spawn_app_with(|config| config.development = true).await;
     let body = app.gql(None, "{ myPersona { name } }", json!({})).await;
