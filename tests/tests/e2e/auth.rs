@@ -275,3 +275,18 @@ async fn it_should_list_my_sessions_mark_the_current_one_and_end_them() {
     assert_eq!(app.me(&second).await, None);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_keep_a_session_in_use_alive_past_the_idle_timeout() {
+    let app = spawn_app_with(|config| config.idle_timeout = chrono::Duration::seconds(2)).await;
+    let token = app.admin_token().await;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(
+            app.me(&token).await.as_deref(),
+            Some(ADMIN),
+            "used: still alive"
+        );
+    }
+    app.stop().await;
+}

@@ -251,3 +251,75 @@ async fn it_should_bootstrap_the_first_administrator_only_once() {
     assert_eq!(data["users"]["totalCount"], 1, "no second administrator");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_generate_the_first_password_when_none_is_configured() {
+    use roster_api::auth::RequestContext;
+    use roster_api::bootstrap::Bootstrapped;
+    use roster_api::config::{Config, StoreLocation};
+    use roster_api::secrets::PasswordHasher;
+
+    let config = Config::defaults(StoreLocation::Memory);
+    let hasher = PasswordHasher::insecure_fast_for_tests().unwrap();
+    let (server, bootstrapped) = roster_api::server::start(config, hasher).await.unwrap();
+    let Bootstrapped::Created {
+        username,
+        generated_password: Some(password),
+    } = bootstrapped
+    else {
+        panic!("expected a generated password, got {bootstrapped:?}");
+    };
+    assert_eq!(username, "admin");
+    assert!(password.expose().len() >= 20);
+    assert!(!format!("{password:?}").contains(password.expose()));
+    let logged_in = roster_api::service::auth::login(
+        server.state(),
+        &RequestContext::anonymous(),
+        "admin",
+        password.expose(),
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(logged_in.user.user.is_admin);
+}
+
+#[tokio::test]
+async fn it_should_never_write_a_password_a_token_or_an_api_key_into_the_log() {
+    use roster_domain::store::{EventStore, Position};
+
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "sam", "sam-secret-pass").await;
+    let sam = app.login("sam", "sam-secret-pass").await;
+    app.gql_ok(
+        Some(&sam),
+        "mutation { createApiKey(input: { provider: \"openai\", key: \"sk-sam-plaintext-7777\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let (dir, config) = app.stop().await;
+    let roster_api::config::StoreLocation::Sqlite(path) = &config.store else {
+        panic!("SQLite store expected");
+    };
+    let store = roster_store::SqliteStore::open(path).unwrap();
+    let log = store.read_all(Position::START, usize::MAX).await.unwrap();
+    assert!(log.len() > 5);
+    for recorded in &log {
+        for secret in [
+            "sam-secret-pass",
+            ADMIN_PASSWORD,
+            sam.as_str(),
+            admin.as_str(),
+            "sk-sam-plaintext",
+        ] {
+            assert!(
+                !recorded.data.contains(secret),
+                "{} holds a secret",
+                recorded.event_type
+            );
+        }
+    }
+    drop(store);
+    drop(dir);
+}
