@@ -168,36 +168,47 @@ impl CommandPath {
             if missing.is_empty() {
                 return decision.map_err(|e| ExecuteError::Rejected(e.into()));
             }
-            for stream in missing {
-                self.load(loaded, &stream).await?;
-            }
+            self.load(loaded, &missing).await?;
         }
     }
 
     /// Brings every stream the last decision read up to date; whether any had changed.
     async fn refresh(&self, loaded: &mut Loaded) -> Result<bool, ExecuteError> {
-        let mut changed = false;
-        for (id, before) in loaded.read_set() {
-            self.load(loaded, &id).await?;
-            changed |= loaded.get(&id).map(|l| l.revision) != Some(before);
-        }
-        Ok(changed)
+        let read = loaded.read_set();
+        let streams: Vec<StreamId> = read.iter().map(|(id, _)| id.clone()).collect();
+        self.load(loaded, &streams).await?;
+        Ok(read
+            .iter()
+            .any(|(id, before)| loaded.get(id).map(|l| l.revision) != Some(*before)))
     }
 
-    /// Loads `stream`, or brings an already loaded one up to date.
-    async fn load(&self, loaded: &mut Loaded, stream: &StreamId) -> Result<(), ExecuteError> {
-        let entry = loaded.stream_mut(stream);
-        let from = entry.revision.map_or(0, |r| r + 1);
-        let name = stream.to_string();
-        for recorded in self.store.read_stream(&name, from).await? {
-            let event = Event::decode_in(stream.clone(), &recorded.event_type, &recorded.data)
-                .map_err(|e| DecodeError::Unreadable {
-                    stream: name.clone(),
-                    event_type: recorded.event_type.clone(),
-                    reason: e.to_string(),
-                })?;
-            entry.state.evolve(&event);
-            entry.revision = Some(recorded.revision);
+    /// Loads `streams`, or brings already loaded ones up to date. The reads run concurrently:
+    /// a command usually needs several small streams, and their latencies need not add up.
+    async fn load(&self, loaded: &mut Loaded, streams: &[StreamId]) -> Result<(), ExecuteError> {
+        let reads = streams.iter().map(|stream| {
+            let from = loaded
+                .get(stream)
+                .and_then(|l| l.revision)
+                .map_or(0, |r| r + 1);
+            let name = stream.to_string();
+            async move {
+                let events = self.store.read_stream(&name, from).await;
+                (name, events)
+            }
+        });
+        let results = futures::future::join_all(reads).await;
+        for (stream, (name, events)) in streams.iter().zip(results) {
+            let entry = loaded.stream_mut(stream);
+            for recorded in events? {
+                let event = Event::decode_in(stream.clone(), &recorded.event_type, &recorded.data)
+                    .map_err(|e| DecodeError::Unreadable {
+                        stream: name.clone(),
+                        event_type: recorded.event_type.clone(),
+                        reason: e.to_string(),
+                    })?;
+                entry.state.evolve(&event);
+                entry.revision = Some(recorded.revision);
+            }
         }
         Ok(())
     }
