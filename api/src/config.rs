@@ -29,12 +29,15 @@ pub struct Cli {
 }
 
 /// The subcommands.
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum CliCommand {
     /// Serve the API (the default).
     Serve,
     /// Print the GraphQL schema (SDL), as committed in `api/schema.graphql`.
     Schema,
+    /// Run a benchmark and print its figures as one JSON line.
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 /// Every setting, as flags with environment fallbacks (`roster --help` lists them).

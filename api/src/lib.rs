@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod bootstrap;
 pub mod config;
 pub mod error;

@@ -13,9 +13,21 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(CliCommand::Schema) = cli.command {
-        print!("{}", graphql::sdl());
-        return ExitCode::SUCCESS;
+    match cli.command {
+        Some(CliCommand::Schema) => {
+            print!("{}", graphql::sdl());
+            return ExitCode::SUCCESS;
+        }
+        Some(CliCommand::Bench(bench)) => {
+            return match roster_api::bench::run(bench).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("roster bench: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(CliCommand::Serve) | None => {}
     }
     let config = match Config::from_settings(cli.settings, EnvApiKeys::from_process()) {
         Ok(config) => config,
