@@ -122,27 +122,43 @@ impl Users {
             .as_deref()
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
-        let wanted = |user: &&UserView| {
+        // Built once per query: the scan then costs a SIMD search per user, not a setup.
+        let finder = needle.as_deref().map(memchr::memmem::Finder::new);
+        let wanted = |user: &UserView| {
             filter.is_admin.is_none_or(|admin| user.is_admin == admin)
-                && needle.as_deref().is_none_or(|n| user.matches(n))
+                && finder
+                    .as_ref()
+                    .is_none_or(|f| f.find(user.search_text.as_bytes()).is_some())
         };
         let upper = after.unwrap_or(Position(u64::MAX));
-        let mut users: Vec<UserView> = self
-            .newest_first
-            .range(..upper)
-            .rev()
-            .filter_map(|(_, id)| self.by_id.get(id))
-            .filter(wanted)
-            .take(first.saturating_add(1))
-            .cloned()
-            .collect();
+        let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
+            users.take(first.saturating_add(1)).cloned().collect::<Vec<_>>()
+        };
+        let (mut users, total_count) = if finder.is_none() && filter.is_admin.is_none() {
+            let mut newest = self
+                .newest_first
+                .range(..upper)
+                .rev()
+                .filter_map(|(_, id)| self.by_id.get(id));
+            (page_of(&mut newest), self.by_id.len())
+        } else {
+            // One pass: the page is taken from the matches after the cursor, and every match
+            // is counted for `totalCount`.
+            let mut total = 0;
+            let mut matches = self
+                .newest_first
+                .values()
+                .rev()
+                .filter_map(|id| self.by_id.get(id))
+                .filter(|user| wanted(user))
+                .inspect(|_| total += 1)
+                .filter(|user| user.created_position < upper);
+            let page = page_of(&mut matches);
+            matches.for_each(drop);
+            (page, total)
+        };
         let has_next_page = users.len() > first;
         users.truncate(first);
-        let total_count = if needle.is_none() && filter.is_admin.is_none() {
-            self.by_id.len()
-        } else {
-            self.by_id.values().filter(wanted).count()
-        };
         UserPage {
             users,
             has_next_page,
