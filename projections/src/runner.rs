@@ -5,6 +5,7 @@
 //! live) and decodes JSON into domain events; the other applies them under the write lock,
 //! a whole chunk per lock, and publishes the new position.
 
+use crate::activity::{self, AppliedActivity};
 use crate::models::ReadModels;
 use chrono::Duration;
 use futures::StreamExt;
@@ -12,7 +13,7 @@ use roster_domain::event::Event;
 use roster_domain::store::{EventStore, Metadata, Position, Recorded, StoreError};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration as StdDuration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
@@ -20,11 +21,16 @@ use tracing::{info, warn};
 /// latency of a live write low (a live chunk is whatever is ready, usually one command).
 const CHUNK: usize = 4096;
 
+/// Activity items kept for each watcher that has not read them yet. A watcher further behind
+/// loses the oldest and is told so (`RecvError::Lagged`); the runner never waits for one.
+const ACTIVITY_BUFFER: usize = 1024;
+
 /// The read models, shared between the runner (the one writer) and any number of readers.
 #[derive(Clone)]
 pub struct Projections {
     models: Arc<RwLock<ReadModels>>,
     applied: Arc<watch::Sender<Position>>,
+    activity: broadcast::Sender<AppliedActivity>,
 }
 
 /// The projections did not reach a position in time.
@@ -48,10 +54,22 @@ impl Projections {
     /// Empty read models; sessions end after `idle_timeout` without activity.
     pub fn new(idle_timeout: Duration) -> Projections {
         let (applied, _) = watch::channel(Position::START);
+        let (activity, _) = broadcast::channel(ACTIVITY_BUFFER);
         Projections {
             models: Arc::new(RwLock::new(ReadModels::with_idle_timeout(idle_timeout))),
             applied: Arc::new(applied),
+            activity,
         }
+    }
+
+    /// Session and user-account activity, from now on, as [`Projections::follow`] applies it
+    /// (see [`crate::activity`]). An item is sent once the models hold its event and before
+    /// [`Projections::wait_for`] sees its position, so a reader that gets an item then queries
+    /// sees the change, and a command that has waited for its position has queued its items.
+    /// The buffer is bounded: a receiver that falls [`ACTIVITY_BUFFER`] items behind gets
+    /// `RecvError::Lagged` and loses the oldest. Items are derived only while someone listens.
+    pub fn watch_activity(&self) -> broadcast::Receiver<AppliedActivity> {
+        self.activity.subscribe()
     }
 
     /// Reads the models. Keep `f` short: the runner waits for readers to finish.
@@ -126,12 +144,27 @@ impl Projections {
     }
 
     fn apply_decoded(&self, chunk: Vec<Decoded>) {
+        let watched = self.activity.receiver_count() > 0;
+        let mut activities = Vec::new();
         let mut models = self.models.write().unwrap_or_else(PoisonError::into_inner);
         for decoded in chunk {
+            if watched && let Some(event) = &decoded.event {
+                activity::derive(
+                    &models,
+                    decoded.position,
+                    &decoded.metadata,
+                    event,
+                    &mut activities,
+                );
+            }
             models.apply_decoded(decoded.position, &decoded.metadata, decoded.event);
         }
         let position = models.position();
         drop(models);
+        for item in activities {
+            // An error only means every watcher has gone since the chunk began.
+            let _ = self.activity.send(item);
+        }
         self.applied.send_replace(position);
     }
 }
