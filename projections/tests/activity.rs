@@ -246,3 +246,43 @@ async fn it_should_publish_activity_only_once_the_models_hold_it() {
     assert_eq!(seen[1], (UserChangeKind::AdminGranted, Some(true)));
     follower.abort();
 }
+
+#[tokio::test]
+async fn it_should_not_wait_for_a_watcher_that_does_not_read() {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let projections = Projections::new(Duration::hours(2));
+    let follower = projections.follow(store.clone());
+    let mut idle_watcher = projections.watch_activity();
+    let path = CommandPath::new(store.clone(), Arc::new(Uuid::now_v7));
+    for n in 0..1100 {
+        let meta = CommandMeta {
+            actor: Actor::System,
+            command_id: Uuid::now_v7(),
+            correlation_id: Uuid::now_v7(),
+            occurred_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
+        };
+        let create = CreateUser {
+            user_id: UserId(Uuid::now_v7()),
+            username: Username::parse(&format!("user-{n}")).unwrap(),
+            display_name: DisplayName::parse("User").unwrap(),
+            email: None,
+            password_hash: PasswordHash::from_phc(HASH.into()),
+            is_admin: false,
+            must_change_password: false,
+            via: CreatedVia::Admin,
+        };
+        path.execute(meta, &create).await.unwrap();
+    }
+    let head = store.head().await.unwrap();
+    projections
+        .wait_for(head, StdDuration::from_secs(10))
+        .await
+        .expect("the runner went on though nobody read");
+    assert!(matches!(
+        idle_watcher.recv().await,
+        Err(tokio::sync::broadcast::error::RecvError::Lagged(_))
+    ));
+    let oldest_kept = idle_watcher.recv().await.unwrap();
+    assert!(matches!(oldest_kept.activity, Activity::User(_)));
+    follower.abort();
+}
