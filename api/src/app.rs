@@ -4,7 +4,7 @@
 //! carry secrets), the response counter, the request timeout (408), the body limit (413),
 //! then the identity resolution that attaches a `RequestContext` to each request.
 
-use crate::auth::identify;
+use crate::auth::{RequestContext, identify, socket_context};
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
@@ -13,7 +13,7 @@ use crate::rest;
 use crate::state::AppState;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::extract::{DefaultBodyLimit, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{Request, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -65,20 +65,23 @@ async fn not_found() -> Response {
 }
 
 /// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),
-/// with the identity of the upgrading request.
+/// as the caller named by `connection_init` (see [`socket_context`]) or the upgrading request.
 async fn subscriptions(
+    State(state): State<AppState>,
     Extension(schema): Extension<graphql::RosterSchema>,
-    Extension(context): Extension<crate::auth::RequestContext>,
+    Extension(context): Extension<RequestContext>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
-            let mut data = async_graphql::Data::default();
-            data.insert(context);
             GraphQLWebSocket::new(stream, schema, protocol)
-                .with_data(data)
+                .on_connection_init(move |payload| async move {
+                    let mut data = async_graphql::Data::default();
+                    data.insert(socket_context(&state, context, &payload));
+                    Ok(data)
+                })
                 .serve()
         })
 }

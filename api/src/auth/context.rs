@@ -102,11 +102,7 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty());
+        .and_then(bearer_token);
     if let Some(token) = bearer {
         return Some(token.to_owned());
     }
@@ -116,6 +112,12 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find_map(token_from_cookie_header)
         .map(str::to_owned)
+}
+
+/// The token of an `Authorization` value, `Bearer <token>` (the scheme in any case).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
 }
 
 /// What the read models say about a presented token right now: the identity, and when the
@@ -141,20 +143,74 @@ pub fn resolve_identity(
     })
 }
 
+/// The identity behind a session id right now: `None` once the session has ended, expired or
+/// idled out, or its user is disabled or deleted. For connections that outlive one request.
+pub fn current_identity(
+    state: &AppState,
+    session_id: SessionId,
+    now: DateTime<Utc>,
+) -> Option<Identity> {
+    state.projections.read(|models| {
+        let session = models.sessions.get(session_id, now)?;
+        let user = models.users.get(session.user_id).filter(|u| !u.disabled)?;
+        Some(Identity {
+            user_id: user.id,
+            username: user.username.clone(),
+            is_admin: user.is_admin,
+            session_id: session.id,
+        })
+    })
+}
+
+/// Who presented `token` (if anyone did), recording the session's use.
+fn identify_token(state: &AppState, token: Option<&str>) -> (Option<Identity>, Credential) {
+    let Some(token) = token else {
+        return (None, Credential::None);
+    };
+    let now = Utc::now();
+    match resolve_identity(state, &SessionToken::presented(token), now) {
+        Some((identity, last_seen)) => {
+            record_activity(state, &identity, last_seen, now);
+            (Some(identity), Credential::Valid)
+        }
+        None => (None, Credential::Rejected),
+    }
+}
+
+/// The context of a subscription socket: the upgrading request's, unless the
+/// graphql-transport-ws `connection_init` payload carries `{"authorization": "Bearer …"}`
+/// (browsers cannot set headers on a WebSocket), which then decides alone.
+pub fn socket_context(
+    state: &AppState,
+    upgrade: RequestContext,
+    init_payload: &serde_json::Value,
+) -> RequestContext {
+    let authorization = init_payload.as_object().and_then(|fields| {
+        fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value.as_str().unwrap_or_default())
+    });
+    match authorization {
+        None => upgrade,
+        Some(value) => {
+            let (identity, credential) = match bearer_token(value) {
+                Some(token) => identify_token(state, Some(token)),
+                None => (None, Credential::Rejected),
+            };
+            RequestContext {
+                identity,
+                credential,
+                ..upgrade
+            }
+        }
+    }
+}
+
 /// Middleware: resolves the caller and attaches a [`RequestContext`] to the request.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let headers = request.headers();
-    let now = Utc::now();
-    let (identity, credential) = match presented_token(headers) {
-        None => (None, Credential::None),
-        Some(token) => match resolve_identity(&state, &SessionToken::presented(&token), now) {
-            Some((identity, last_seen)) => {
-                record_activity(&state, &identity, last_seen, now);
-                (Some(identity), Credential::Valid)
-            }
-            None => (None, Credential::Rejected),
-        },
-    };
+    let (identity, credential) = identify_token(&state, presented_token(headers).as_deref());
     let forwarded_https = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())

@@ -10,6 +10,9 @@ mod context;
 mod cookie;
 mod throttle;
 
-pub use context::{Credential, Identity, RequestContext, identify, resolve_identity};
+pub use context::{
+    Credential, Identity, RequestContext, current_identity, identify, resolve_identity,
+    socket_context,
+};
 pub use cookie::{SESSION_COOKIE, clear_session_cookie, session_cookie};
 pub use throttle::{LoginThrottle, ThrottlePolicy};

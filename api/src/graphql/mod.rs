@@ -2,12 +2,14 @@
 //!
 //! - `types`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
+//! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `cursor`: opaque Relay cursors.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` and is
 //! read with `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
 //! directives, and gives no field suggestions outside development mode.
 
+mod activity;
 mod cursor;
 mod mutation;
 mod query;

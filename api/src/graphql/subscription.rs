@@ -1,7 +1,12 @@
-//! Subscriptions (graphql-transport-ws at `/graphql/ws`).
+//! Subscriptions (graphql-transport-ws at `/graphql/ws`). The caller is the one the socket's
+//! `connection_init` payload names (`{"authorization": "Bearer <token>"}`), else the one the
+//! upgrading request's `Authorization` header or `session_token` cookie names.
 
-use async_graphql::Subscription;
+use super::activity::{SessionActivity, UserChange, feed};
+use super::parts;
+use async_graphql::{Context, Result, ResultExt, Subscription};
 use futures::Stream;
+use roster_projections::Activity;
 
 /// The root of every subscription.
 #[derive(Default)]
@@ -15,6 +20,33 @@ impl SubscriptionRoot {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             Some((n, n.saturating_add(1)))
         })
+    }
+
+    /// One item each time a session starts or ends (administrators). Ends with an error when
+    /// the caller's session stops working or they stop being an administrator.
+    async fn session_activity(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<SessionActivity>> + use<>> {
+        let (state, request) = parts(ctx)?;
+        let pick = |activity| match activity {
+            Activity::Session(session) => Some(SessionActivity::from(session)),
+            Activity::User(_) => None,
+        };
+        feed(state, request, pick).extend()
+    }
+
+    /// One item per change to a user account (administrators). Ends like `sessionActivity`.
+    async fn user_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<UserChange>> + use<>> {
+        let (state, request) = parts(ctx)?;
+        let pick = |activity| match activity {
+            Activity::User(change) => Some(UserChange::from(change)),
+            Activity::Session(_) => None,
+        };
+        feed(state, request, pick).extend()
     }
 }
 
