@@ -8,14 +8,18 @@
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
+//! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
+//! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
 mod graphql;
+mod graphql_ws;
 mod hardening;
 mod keys;
 mod rest;
+mod subscriptions;
 mod support;
 mod walk;
