@@ -44,6 +44,13 @@ pub enum BenchCommand {
         /// The SQLite file to create (must not exist).
         #[arg(long)]
         file: PathBuf,
+        /// Also create this administrator first (with `--admin-password`), so a server started
+        /// on the file can be logged into.
+        #[arg(long, requires = "admin_password")]
+        admin_username: Option<String>,
+        /// The administrator's password.
+        #[arg(long)]
+        admin_password: Option<String>,
     },
 }
 
@@ -55,7 +62,15 @@ pub async fn run(command: BenchCommand) -> Result<(), BenchError> {
     let line = match command {
         BenchCommand::W1 { users, concurrency } => w1::run(users, concurrency).await?,
         BenchCommand::Queries { users, samples } => queries::run(users, samples).await?,
-        BenchCommand::Populate { users, file } => population::run(users, &file).await?,
+        BenchCommand::Populate {
+            users,
+            file,
+            admin_username,
+            admin_password,
+        } => {
+            let admin = admin_username.zip(admin_password);
+            population::run(users, &file, admin).await?
+        }
     };
     println!("{line}");
     Ok(())

@@ -3,15 +3,20 @@
 //! them. The events are exactly those CreateUser would append.
 
 use super::{BenchError, FIXED_HASH};
+use crate::secrets::PasswordHasher;
 use chrono::Utc;
+use roster_domain::command_path::{CommandMeta, CommandPath};
 use roster_domain::event::Event;
 use roster_domain::ids::UserId;
 use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::store::{Actor, EventStore, Expected, Metadata, NewEvent, StreamAppend};
+use roster_domain::user::CreateUser;
 use roster_domain::user::{CreatedVia, UserCreated, UserEvent};
+use roster_domain::values::Password;
 use roster_domain::values::{DisplayName, Email, PasswordHash, Username};
 use roster_store::SqliteStore;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -81,14 +86,52 @@ pub(super) async fn populate(store: &dyn EventStore, users: u64) -> Result<(), B
     Ok(())
 }
 
-pub(super) async fn run(users: u64, file: &Path) -> Result<String, BenchError> {
+/// Creates the first administrator through the command path, as the server's bootstrap would.
+async fn create_admin(
+    store: Arc<dyn EventStore>,
+    username: &str,
+    password: &str,
+) -> Result<(), BenchError> {
+    let hash = PasswordHasher::owasp()?
+        .hash(&Password::parse(password)?)
+        .await?;
+    let command = CreateUser {
+        user_id: UserId(Uuid::now_v7()),
+        username: Username::parse(username)?,
+        display_name: DisplayName::parse(username)?,
+        email: None,
+        password_hash: hash,
+        is_admin: true,
+        must_change_password: false,
+        via: CreatedVia::Bootstrap,
+    };
+    let meta = CommandMeta {
+        actor: Actor::System,
+        command_id: Uuid::now_v7(),
+        correlation_id: Uuid::now_v7(),
+        occurred_at: Utc::now(),
+    };
+    CommandPath::new(store, Arc::new(Uuid::now_v7))
+        .execute(meta, &command)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn run(
+    users: u64,
+    file: &Path,
+    admin: Option<(String, String)>,
+) -> Result<String, BenchError> {
     if file.exists() {
         return Err(format!("{} exists already", file.display()).into());
     }
     let path = file.to_owned();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??;
+    let store = Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??);
+    if let Some((username, password)) = admin {
+        create_admin(store.clone(), &username, &password).await?;
+    }
     let started = Instant::now();
-    populate(&store, users).await?;
+    populate(store.as_ref(), users).await?;
     store.close().await;
     Ok(format!(
         "{{\"bench\":\"populate\",\"users\":{users},\"seconds\":{:.1},\"file\":{}}}",

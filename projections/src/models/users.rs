@@ -132,7 +132,10 @@ impl Users {
         };
         let upper = after.unwrap_or(Position(u64::MAX));
         let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
-            users.take(first.saturating_add(1)).cloned().collect::<Vec<_>>()
+            users
+                .take(first.saturating_add(1))
+                .cloned()
+                .collect::<Vec<_>>()
         };
         let (mut users, total_count) = if finder.is_none() && filter.is_admin.is_none() {
             let mut newest = self
