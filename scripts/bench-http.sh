@@ -34,6 +34,7 @@ for _ in $(seq 1 300); do
   curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
+idle_rss=$(grep -oP 'VmRSS:\s+\K\d+' "/proc/$server/status")
 token=$(curl -fs -X POST "$BASE/api/auth/login" -H 'content-type: application/json' \
   -d '{"username":"benchadmin","password":"bench-password-1"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
@@ -88,4 +89,4 @@ echo "{\"bench\":\"http\",\"users\":$USERS,\"connections\":$CONNECTIONS,\"durati
 \"users_first50_rps\":$users_rps,\"users_first50_p50_ms\":$users_p50,\"users_first50_p99_ms\":$users_p99,\
 \"me_rps\":$me_rps,\"me_p50_ms\":$me_p50,\"me_p99_ms\":$me_p99,\
 \"during_login_flood\":{\"failed_logins_per_s\":$logins_per_s,\"users_first50_rps\":$flood_users_rps,\"users_first50_p50_ms\":$flood_users_p50,\"users_first50_p99_ms\":$flood_users_p99},\
-\"server_peak_rss_kib\":$rss}"
+\"server_rss_after_start_kib\":$idle_rss,\"server_peak_rss_kib\":$rss}"

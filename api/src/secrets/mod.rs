@@ -1,6 +1,7 @@
 //! Everything that touches a secret, kept out of the domain (which must stay pure) and out of
 //! events and logs: password hashing, session tokens, and sealing of model-service API keys.
 
+mod hashing_pool;
 mod key_vault;
 mod password_hasher;
 mod session_token;

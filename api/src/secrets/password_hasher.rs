@@ -1,15 +1,15 @@
 //! argon2id password hashing with OWASP parameters (m = 19 MiB, t = 2, p = 1).
 //!
-//! Hashing is deliberately slow (tens of milliseconds), so it runs on tokio's blocking pool
-//! behind a semaphore sized to the cores: a flood of logins queues here instead of starving
-//! every other request of runtime threads.
+//! Hashing is deliberately slow (tens of milliseconds), so it runs on a pool of one thread per
+//! core outside the async runtime: a flood of logins queues there instead of starving every
+//! other request of runtime threads (see `hashing_pool` for why not tokio's blocking pool).
 
+use super::hashing_pool::HashingPool;
 use argon2::password_hash::phc::PasswordHash as Phc;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use roster_domain::values::{Password, PasswordHash};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// Why hashing could not be done. Never contains the password.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +28,7 @@ pub enum HashError {
 /// Hashes and verifies passwords off the async runtime.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    pool: Arc<HashingPool>,
     params: Params,
     /// A hash of a random password, verified against when the user does not exist, so that
     /// "unknown user" and "wrong password" take the same time.
@@ -54,7 +54,9 @@ impl PasswordHasher {
         super::random_bytes(&mut random).map_err(|_| HashError::Randomness)?;
         let dummy = hash_now(&params, &hex::encode(random))?;
         Ok(PasswordHasher {
-            permits: Arc::new(Semaphore::new(cores)),
+            // One core is left to the runtime, so a login flood slows logins, not everything
+            // else; and a long queue, so logins wait their turn rather than fail.
+            pool: Arc::new(HashingPool::new(cores.saturating_sub(1).max(1), 4096)?),
             params,
             dummy: dummy.into(),
         })
@@ -89,14 +91,7 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| HashError::Interrupted)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::Interrupted)
+        self.pool.run(work).await
     }
 }
 
