@@ -13,6 +13,15 @@ use tokio::sync::Semaphore;
 /// readers only compete for the same cores and page cache.
 const READERS: usize = 4;
 
+/// How much of the file a reader maps into memory. Reading mapped pages skips a `read` call and
+/// a copy per page, which is most of a replay's cost in SQLite; 64-bit address space is cheap
+/// and the kernel pages the file in and out as it likes.
+const MMAP_BYTES: i64 = 1 << 34;
+
+/// The page cache of a reader (negative: KiB). A feed reads forward, so a large cache only
+/// helps the random reads of streams.
+const CACHE_KIB: i64 = -16 * 1024;
+
 /// The pool. Connections are opened on first need and kept.
 #[derive(Debug)]
 pub(super) struct Readers {
@@ -59,7 +68,14 @@ impl Readers {
         let pooled = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         match pooled {
             Some(conn) => Ok(conn),
-            None => schema::open_reader(&self.path),
+            None => {
+                let conn = schema::open_reader(&self.path)?;
+                conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+                    .map_err(backend)?;
+                conn.pragma_update(None, "cache_size", CACHE_KIB)
+                    .map_err(backend)?;
+                Ok(conn)
+            }
         }
     }
 
