@@ -5,6 +5,7 @@
 //! never disagree.
 
 mod audit;
+mod keyed;
 mod owned;
 mod sessions;
 mod users;

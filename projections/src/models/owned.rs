@@ -1,31 +1,51 @@
 //! What users own: personas, API keys, ontologies and annotations, each indexed by id and by
 //! owner, so per-user counts are cheap and a deleted user's belongings go in one step.
 
+use super::keyed::Index;
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId};
 use roster_domain::keyring::{KeyringEvent, Provider, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::stream::KeyringOwner;
-use smallvec::SmallVec;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 /// Things of one kind, by id and by owner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedIndex<Id: Eq + Hash, Owner: Eq + Hash, View> {
-    by_id: HashMap<Id, (Owner, View)>,
-    /// Owners have few items each: one or two inline, no allocation.
-    by_owner: HashMap<Owner, SmallVec<[Id; 2]>>,
+#[derive(Debug, Clone)]
+pub struct OwnedIndex<Id, Owner, View> {
+    /// Each item with its owner and when it came to them (a count of insertions).
+    by_id: HashMap<Id, (Owner, u64, View)>,
+    /// Ids, found by the owner their entry holds: one small table for every owner, rather
+    /// than a list per owner.
+    by_owner: Index<Id>,
+    arrivals: u64,
 }
 
-impl<Id: Eq + Hash, Owner: Eq + Hash, View> Default for OwnedIndex<Id, Owner, View> {
+impl<Id, Owner, View> Default for OwnedIndex<Id, Owner, View> {
     fn default() -> Self {
         OwnedIndex {
             by_id: HashMap::default(),
-            by_owner: HashMap::default(),
+            by_owner: Index::default(),
+            arrivals: 0,
         }
     }
 }
+
+impl<Id, Owner, View> PartialEq for OwnedIndex<Id, Owner, View>
+where
+    Id: Eq + Hash,
+    Owner: PartialEq,
+    View: PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        // The owner index follows from the entries; its size still shows a stale entry.
+        self.by_id == other.by_id
+            && self.by_owner.len() == other.by_owner.len()
+            && self.arrivals == other.arrivals
+    }
+}
+
+impl<Id: Eq + Hash, Owner: Eq, View: Eq> Eq for OwnedIndex<Id, Owner, View> {}
 
 impl<Id, Owner, View> OwnedIndex<Id, Owner, View>
 where
@@ -34,21 +54,22 @@ where
 {
     /// One item and its owner.
     pub fn get(&self, id: Id) -> Option<(Owner, &View)> {
-        self.by_id.get(&id).map(|(owner, view)| (*owner, view))
+        self.by_id.get(&id).map(|(owner, _, view)| (*owner, view))
     }
 
     /// An owner's items, in the order they came to the owner.
     pub fn of_owner(&self, owner: Owner) -> impl Iterator<Item = (Id, &View)> {
-        self.by_owner
-            .get(&owner)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.by_id.get(id).map(|(_, view)| (*id, view)))
+        let mut items: Vec<(u64, Id, &View)> = self
+            .ids_of(owner)
+            .filter_map(|id| self.by_id.get(&id).map(|(_, at, view)| (*at, id, view)))
+            .collect();
+        items.sort_unstable_by_key(|(at, _, _)| *at);
+        items.into_iter().map(|(_, id, view)| (id, view))
     }
 
     /// How many items an owner has.
     pub fn count_of(&self, owner: Owner) -> usize {
-        self.by_owner.get(&owner).map_or(0, SmallVec::len)
+        self.ids_of(owner).count()
     }
 
     /// How many items there are.
@@ -61,14 +82,26 @@ where
         self.by_id.is_empty()
     }
 
+    fn ids_of(&self, owner: Owner) -> impl Iterator<Item = Id> {
+        let hash = self.by_owner.hash_with(|state| state.hash_one(owner));
+        self.by_owner.find_all(hash, move |id| {
+            self.by_id.get(&id).is_some_and(|(o, _, _)| *o == owner)
+        })
+    }
+
     pub(crate) fn insert(&mut self, id: Id, owner: Owner, view: View) {
         self.remove(id);
-        self.by_owner.entry(owner).or_default().push(id);
-        self.by_id.insert(id, (owner, view));
+        self.arrivals += 1;
+        self.by_id.insert(id, (owner, self.arrivals, view));
+        let hash = self.by_owner.hash_with(|state| state.hash_one(owner));
+        let by_id = &self.by_id;
+        self.by_owner.insert(hash, id, |state, id| {
+            by_id.get(&id).map_or(0, |(o, _, _)| state.hash_one(o))
+        });
     }
 
     pub(crate) fn get_mut(&mut self, id: Id) -> Option<&mut View> {
-        self.by_id.get_mut(&id).map(|(_, view)| view)
+        self.by_id.get_mut(&id).map(|(_, _, view)| view)
     }
 
     pub(crate) fn remove(&mut self, id: Id) {
@@ -82,19 +115,16 @@ where
     }
 
     fn take(&mut self, id: Id) -> Option<(Owner, View)> {
-        let (owner, view) = self.by_id.remove(&id)?;
-        if let Some(ids) = self.by_owner.get_mut(&owner) {
-            ids.retain(|other| *other != id);
-            if ids.is_empty() {
-                self.by_owner.remove(&owner);
-            }
-        }
-        Some((owner, view))
+        let (owner, _, _) = self.by_id.get(&id)?;
+        let hash = self.by_owner.hash_with(|state| state.hash_one(owner));
+        self.by_owner.remove(hash, id);
+        self.by_id.remove(&id).map(|(owner, _, view)| (owner, view))
     }
 
     pub(crate) fn remove_owner(&mut self, owner: Owner) {
-        for id in self.by_owner.remove(&owner).into_iter().flatten() {
-            self.by_id.remove(&id);
+        let ids: Vec<Id> = self.ids_of(owner).collect();
+        for id in ids {
+            self.take(id);
         }
     }
 }

@@ -4,11 +4,12 @@
 //! Expiry and the idle timeout are times, not events: every query takes `now`, so the clock
 //! belongs to the caller (and tests control it).
 
+use super::keyed::{Index, Keyed, Table};
 use chrono::{DateTime, Duration, Utc};
-use foldhash::{HashMap, HashSet};
+use foldhash::HashSet;
 use roster_domain::ids::{SessionId, UserId};
 use roster_domain::session::SessionEvent;
-use smallvec::SmallVec;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// A session that has not ended (it may still have expired by the clock).
@@ -41,12 +42,21 @@ impl SessionView {
     }
 }
 
+impl Keyed for SessionView {
+    type Key = SessionId;
+    fn key(&self) -> SessionId {
+        self.id
+    }
+}
+
 /// Every session that has not ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Sessions {
-    by_id: HashMap<SessionId, SessionView>,
-    by_user: HashMap<UserId, SmallVec<[SessionId; 2]>>,
-    by_token: HashMap<[u8; 32], SessionId>,
+    by_id: Table<SessionView>,
+    /// Session ids, found by the user id their view holds (many a user).
+    by_user: Index<SessionId>,
+    /// Session ids, found by the token hash their view holds.
+    by_token: Index<SessionId>,
     /// Most sessions come from a handful of browsers: keep each user agent once.
     user_agents: HashSet<Arc<str>>,
     idle_timeout: Duration,
@@ -62,9 +72,9 @@ impl Sessions {
     /// Sessions that end after `idle_timeout` without recorded activity.
     pub fn with_idle_timeout(idle_timeout: Duration) -> Sessions {
         Sessions {
-            by_id: HashMap::default(),
-            by_user: HashMap::default(),
-            by_token: HashMap::default(),
+            by_id: Table::default(),
+            by_user: Index::default(),
+            by_token: Index::default(),
             user_agents: HashSet::default(),
             idle_timeout,
         }
@@ -78,8 +88,7 @@ impl Sessions {
     /// The active session whose token hashes to `token_hash` (hex), if any.
     pub fn by_token_hash(&self, token_hash: &str, now: DateTime<Utc>) -> Option<&SessionView> {
         let key = decode_hash(token_hash)?;
-        self.by_token
-            .get(&key)
+        self.with_token(&key)
             .and_then(|id| self.by_id.get(id))
             .filter(|s| s.is_active(now, self.idle_timeout))
     }
@@ -87,23 +96,20 @@ impl Sessions {
     /// An active session by id.
     pub fn get(&self, id: SessionId, now: DateTime<Utc>) -> Option<&SessionView> {
         self.by_id
-            .get(&id)
+            .get(id)
             .filter(|s| s.is_active(now, self.idle_timeout))
     }
 
     /// Whose session `id` is, whether or not it is still active (while not ended).
     pub fn owner_of(&self, id: SessionId) -> Option<UserId> {
-        self.by_id.get(&id).map(|s| s.user_id)
+        self.by_id.get(id).map(|s| s.user_id)
     }
 
     /// A user's active sessions, newest first.
     pub fn of_user(&self, user: UserId, now: DateTime<Utc>) -> Vec<&SessionView> {
         let mut sessions: Vec<&SessionView> = self
-            .by_user
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .filter_map(|id| self.get(*id, now))
+            .ids_of(user)
+            .filter_map(|id| self.get(id, now))
             .collect();
         sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         sessions
@@ -111,11 +117,9 @@ impl Sessions {
 
     /// How many active sessions a user has.
     pub fn count_of_user(&self, user: UserId, now: DateTime<Utc>) -> usize {
-        self.by_user.get(&user).map_or(0, |ids| {
-            ids.iter()
-                .filter(|id| self.get(**id, now).is_some())
-                .count()
-        })
+        self.ids_of(user)
+            .filter(|id| self.get(*id, now).is_some())
+            .count()
     }
 
     /// Every active session, newest first.
@@ -143,26 +147,35 @@ impl Sessions {
                 let Some(token_hash) = decode_hash(e.token_hash.as_str()) else {
                     return;
                 };
-                self.by_token.insert(token_hash, id);
-                self.by_user.entry(e.user_id).or_default().push(id);
+                // A token names one session: a newer one with the same token takes it over.
+                if let Some(holder) = self.with_token(&token_hash) {
+                    self.unindex_token(holder);
+                }
+                self.unindex(id);
                 let user_agent = e.user_agent.map(|agent| self.intern(agent));
-                self.by_id.insert(
+                self.by_id.insert(SessionView {
                     id,
-                    SessionView {
-                        id,
-                        user_id: e.user_id,
-                        created_at: at,
-                        expires_at: e.expires_at,
-                        last_seen_at: at,
-                        user_agent,
-                        ip: e.ip,
-                        remember_me: e.remember_me,
-                        token_hash,
-                    },
-                );
+                    user_id: e.user_id,
+                    created_at: at,
+                    expires_at: e.expires_at,
+                    last_seen_at: at,
+                    user_agent,
+                    ip: e.ip,
+                    remember_me: e.remember_me,
+                    token_hash,
+                });
+                let hash = self.by_token.hash_with(|state| state.hash_one(token_hash));
+                let by_id = &self.by_id;
+                self.by_token.insert(hash, id, |state, id| {
+                    by_id.get(id).map_or(0, |s| state.hash_one(s.token_hash))
+                });
+                let hash = self.by_user.hash_with(|state| state.hash_one(e.user_id));
+                self.by_user.insert(hash, id, |state, id| {
+                    by_id.get(id).map_or(0, |s| state.hash_one(s.user_id))
+                });
             }
             SessionEvent::ActivityRecorded { at } => {
-                if let Some(session) = self.by_id.get_mut(&id) {
+                if let Some(session) = self.by_id.get_mut(id) {
                     session.last_seen_at = session.last_seen_at.max(at);
                 }
             }
@@ -172,34 +185,72 @@ impl Sessions {
 
     /// Ends one session.
     pub(crate) fn end(&mut self, id: SessionId) {
-        if let Some(session) = self.by_id.remove(&id) {
-            self.by_token.remove(&session.token_hash);
-            if let Some(ids) = self.by_user.get_mut(&session.user_id) {
-                ids.retain(|other| *other != id);
-                if ids.is_empty() {
-                    self.by_user.remove(&session.user_id);
-                }
-            }
-        }
+        self.unindex(id);
+        self.by_id.remove(id);
     }
 
     /// Ends every session of `user` except `keep`.
     pub(crate) fn end_all_of(&mut self, user: UserId, keep: Option<SessionId>) {
-        let ids: Vec<SessionId> = self
-            .by_user
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|id| Some(*id) != keep)
-            .collect();
+        let ids: Vec<SessionId> = self.ids_of(user).filter(|id| Some(*id) != keep).collect();
         for id in ids {
             self.end(id);
         }
     }
 }
 
+impl PartialEq for Sessions {
+    fn eq(&self, other: &Self) -> bool {
+        // The indexes follow from the views; their sizes still show a stale entry.
+        self.by_id == other.by_id
+            && self.by_user.len() == other.by_user.len()
+            && self.by_token.len() == other.by_token.len()
+            && self.user_agents == other.user_agents
+            && self.idle_timeout == other.idle_timeout
+    }
+}
+
+impl Eq for Sessions {}
+
 impl Sessions {
+    /// The session the token index gives for `token_hash`.
+    fn with_token(&self, token_hash: &[u8; 32]) -> Option<SessionId> {
+        let hash = self.by_token.hash_with(|state| state.hash_one(token_hash));
+        self.by_token.find(hash, |id| {
+            self.by_id
+                .get(id)
+                .is_some_and(|s| s.token_hash == *token_hash)
+        })
+    }
+
+    /// The ids of a user's sessions that have not ended, in no particular order.
+    fn ids_of(&self, user: UserId) -> impl Iterator<Item = SessionId> {
+        let hash = self.by_user.hash_with(|state| state.hash_one(user));
+        self.by_user.find_all(hash, move |id| {
+            self.by_id.get(id).is_some_and(|s| s.user_id == user)
+        })
+    }
+
+    /// Drops the token index entry of session `id`, while its view is still there.
+    fn unindex_token(&mut self, id: SessionId) {
+        if let Some(session) = self.by_id.get(id) {
+            let hash = self
+                .by_token
+                .hash_with(|state| state.hash_one(session.token_hash));
+            self.by_token.remove(hash, id);
+        }
+    }
+
+    /// Drops every index entry of session `id`, while its view is still there.
+    fn unindex(&mut self, id: SessionId) {
+        self.unindex_token(id);
+        if let Some(session) = self.by_id.get(id) {
+            let hash = self
+                .by_user
+                .hash_with(|state| state.hash_one(session.user_id));
+            self.by_user.remove(hash, id);
+        }
+    }
+
     fn intern(&mut self, agent: String) -> Arc<str> {
         if let Some(known) = self.user_agents.get(agent.as_str()) {
             return known.clone();

@@ -5,12 +5,14 @@
 //! happen and a cursor ("users created before position P") stays valid while users are added
 //! (they sort before every page already served) or deleted (they simply drop out).
 
+use super::keyed::{Index, Keyed, Table};
 use chrono::{DateTime, Utc};
-use foldhash::HashMap;
+use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
 use roster_domain::user::UserEvent;
 use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
 
 /// One live user, as lists and profiles show them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,28 +39,82 @@ pub struct UserView {
     pub created_position: Position,
     /// Current argon2id hash (for login verification; never shown).
     pub password_hash: String,
-    /// Lowercased "username\ndisplay name\nemail", so search does not lowercase per query.
-    search_text: String,
+    /// The lowercase forms of the username, display name and email that are not lowercase
+    /// already, one after the other (most names and addresses are, and are searched as they
+    /// are), so search does not lowercase per query.
+    folded: Box<str>,
+    /// The length of each field's lowercase form in `folded`; 0: the field is its own.
+    folded_lens: [u32; 3],
+}
+
+impl Keyed for UserView {
+    type Key = UserId;
+    fn key(&self) -> UserId {
+        self.id
+    }
 }
 
 impl UserView {
     fn refresh_search_text(&mut self) {
-        let parts = [
+        let mut folded = String::new();
+        let mut lens = [0u32; 3];
+        let fields = [
             self.username.as_str(),
             self.display_name.as_str(),
             self.email.as_deref().unwrap_or(""),
         ];
-        let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-        for part in parts {
-            text.extend(part.chars().flat_map(char::to_lowercase));
-            text.push('\n');
+        for (field, slot) in fields.into_iter().zip(&mut lens) {
+            let lower: String = field.chars().flat_map(char::to_lowercase).collect();
+            // A field too long to count in a u32 (validation lets none in) is searched as is.
+            if lower != field
+                && let Ok(len) = u32::try_from(lower.len())
+            {
+                *slot = len;
+                folded.push_str(&lower);
+            }
         }
-        self.search_text = text;
+        self.folded = folded.into_boxed_str();
+        self.folded_lens = lens;
+    }
+
+    /// The lowercase username, display name and email.
+    fn lowercase_fields(&self) -> [&str; 3] {
+        let mut fields = [
+            self.username.as_str(),
+            self.display_name.as_str(),
+            self.email.as_deref().unwrap_or(""),
+        ];
+        let mut start = 0;
+        for (field, len) in fields.iter_mut().zip(self.folded_lens) {
+            let len = len as usize;
+            if len > 0 {
+                *field = self.folded.get(start..start + len).unwrap_or(field);
+                start += len;
+            }
+        }
+        fields
     }
 
     /// Whether `needle` (already lowercased) occurs in the username, display name or email.
     pub fn matches(&self, needle: &str) -> bool {
-        self.search_text.contains(needle)
+        self.matches_with(needle, &memchr::memmem::Finder::new(needle))
+    }
+
+    /// [`UserView::matches`] with the needle's finder built once for many users.
+    fn matches_with(&self, needle: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
+        let fields = self.lowercase_fields();
+        if needle.contains('\n') {
+            // Only a needle with a newline can span fields, as in "username\ndisplay name\n".
+            let mut text = String::new();
+            for field in fields {
+                text.push_str(field);
+                text.push('\n');
+            }
+            return text.contains(needle);
+        }
+        fields
+            .iter()
+            .any(|field| finder.find(field.as_bytes()).is_some())
     }
 }
 
@@ -83,25 +139,68 @@ pub struct UserPage {
 }
 
 /// Every live user.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct Users {
-    by_id: HashMap<UserId, UserView>,
+    by_id: Table<UserView>,
     newest_first: BTreeMap<Position, UserId>,
-    by_username: HashMap<String, UserId>,
+    /// User ids, found by the username their view holds, in any ASCII letter case.
+    by_username: Index<UserId>,
     admins: usize,
+}
+
+impl PartialEq for Users {
+    fn eq(&self, other: &Self) -> bool {
+        // The username index follows from the views; its size still shows a stale entry.
+        self.by_id == other.by_id
+            && self.newest_first == other.newest_first
+            && self.by_username.len() == other.by_username.len()
+            && self.admins == other.admins
+    }
+}
+
+impl Eq for Users {}
+
+/// The hash of a username in any ASCII letter case (usernames are ASCII).
+fn username_hash(state: &RandomState, username: &str) -> u64 {
+    let mut hasher = state.build_hasher();
+    for byte in username.bytes() {
+        hasher.write_u8(byte.to_ascii_lowercase());
+    }
+    hasher.finish()
 }
 
 impl Users {
     /// A live user by id.
     pub fn get(&self, id: UserId) -> Option<&UserView> {
-        self.by_id.get(&id)
+        self.by_id.get(id)
     }
 
     /// A live user by username, in any letter case.
     pub fn by_username(&self, username: &str) -> Option<&UserView> {
-        self.by_username
-            .get(&username.trim().to_ascii_lowercase())
+        let username = username.trim();
+        self.with_username(username)
             .and_then(|id| self.by_id.get(id))
+    }
+
+    fn with_username(&self, username: &str) -> Option<UserId> {
+        let hash = self
+            .by_username
+            .hash_with(|state| username_hash(state, username));
+        self.by_username.find(hash, |id| {
+            self.by_id
+                .get(id)
+                .is_some_and(|u| u.username.eq_ignore_ascii_case(username))
+        })
+    }
+
+    /// Drops the username index entry of user `id`, while its view is still there.
+    fn unindex_username(&mut self, id: UserId) {
+        if let Some(user) = self.by_id.get(id) {
+            let hash = self
+                .by_username
+                .hash_with(|state| username_hash(state, &user.username));
+            self.by_username.remove(hash, id);
+        }
     }
 
     /// How many live users there are.
@@ -126,9 +225,10 @@ impl Users {
         let finder = needle.as_deref().map(memchr::memmem::Finder::new);
         let wanted = |user: &UserView| {
             filter.is_admin.is_none_or(|admin| user.is_admin == admin)
-                && finder
-                    .as_ref()
-                    .is_none_or(|f| f.find(user.search_text.as_bytes()).is_some())
+                && needle
+                    .as_deref()
+                    .zip(finder.as_ref())
+                    .is_none_or(|(needle, finder)| user.matches_with(needle, finder))
         };
         let upper = after.unwrap_or(Position(u64::MAX));
         let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
@@ -142,7 +242,7 @@ impl Users {
                 .newest_first
                 .range(..upper)
                 .rev()
-                .filter_map(|(_, id)| self.by_id.get(id));
+                .filter_map(|(_, id)| self.by_id.get(*id));
             (page_of(&mut newest), self.by_id.len())
         } else {
             // One pass: the page is taken from the matches after the cursor, and every match
@@ -152,7 +252,7 @@ impl Users {
                 .newest_first
                 .values()
                 .rev()
-                .filter_map(|id| self.by_id.get(id))
+                .filter_map(|id| self.by_id.get(*id))
                 .filter(|user| wanted(user))
                 .inspect(|_| total += 1)
                 .filter(|user| user.created_position < upper);
@@ -174,7 +274,7 @@ impl Users {
         self.newest_first
             .values()
             .rev()
-            .filter_map(|id| self.by_id.get(id))
+            .filter_map(|id| self.by_id.get(*id))
     }
 
     pub(crate) fn apply(
@@ -186,7 +286,11 @@ impl Users {
     ) {
         let user = match event {
             UserEvent::Created(e) => {
-                self.by_username.insert(e.username.key(), id);
+                // A name belongs to one user: a newer one with the same name takes it over.
+                if let Some(holder) = self.with_username(e.username.as_str()) {
+                    self.unindex_username(holder);
+                }
+                self.unindex_username(id);
                 let mut user = UserView {
                     id,
                     username: e.username.into_string(),
@@ -199,23 +303,33 @@ impl Users {
                     updated_at: at,
                     created_position: position,
                     password_hash: e.password_hash.into_phc(),
-                    search_text: String::new(),
+                    folded: Box::default(),
+                    folded_lens: [0; 3],
                 };
                 user.refresh_search_text();
                 self.admins += usize::from(user.is_admin);
                 self.newest_first.insert(position, id);
-                self.by_id.insert(id, user);
+                let hash = self
+                    .by_username
+                    .hash_with(|state| username_hash(state, &user.username));
+                self.by_id.insert(user);
+                let by_id = &self.by_id;
+                self.by_username.insert(hash, id, |state, id| {
+                    by_id
+                        .get(id)
+                        .map_or(0, |u| username_hash(state, &u.username))
+                });
                 return;
             }
             UserEvent::Deleted {} => {
-                if let Some(user) = self.by_id.remove(&id) {
+                self.unindex_username(id);
+                if let Some(user) = self.by_id.remove(id) {
                     self.admins -= usize::from(user.is_admin);
-                    self.by_username.remove(&user.username.to_ascii_lowercase());
                     self.newest_first.remove(&user.created_position);
                 }
                 return;
             }
-            other => match self.by_id.get_mut(&id) {
+            other => match self.by_id.get_mut(id) {
                 Some(user) => {
                     user.updated_at = at;
                     (user, other)
