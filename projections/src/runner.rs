@@ -117,6 +117,8 @@ impl Projections {
         let follower = self.follow(store);
         let reached = self.wait_for(head, StdDuration::MAX).await;
         follower.abort();
+        // Once the follower is gone, so are its reader and their buffers.
+        let _ = follower.await;
         reached.map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(self.position())
     }
@@ -130,10 +132,13 @@ impl Projections {
                 let after = projections.position();
                 let (chunks, mut decoded) = mpsc::channel::<Vec<Decoded>>(4);
                 let reader = tokio::spawn(read_and_decode(store.clone(), after, chunks));
+                // Aborting the follower (as `replay` does) must stop the reader too: a task
+                // waiting on a live feed would otherwise keep its buffers until the store closes.
+                let mut reader = AbortOnDrop(reader);
                 while let Some(chunk) = decoded.recv().await {
                     projections.apply_decoded(chunk);
                 }
-                match reader.await {
+                match (&mut reader.0).await {
                     Ok(Err(error)) => warn!(%error, "projection feed failed; resubscribing"),
                     Ok(Ok(())) => info!("projection feed ended; resubscribing"),
                     Err(_) => return,
@@ -166,6 +171,15 @@ impl Projections {
             let _ = self.activity.send(item);
         }
         self.applied.send_replace(position);
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

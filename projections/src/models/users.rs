@@ -11,7 +11,6 @@ use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
 use roster_domain::user::UserEvent;
-use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 
 /// One live user, as lists and profiles show them.
@@ -40,11 +39,11 @@ pub struct UserView {
     /// Current argon2id hash (for login verification; never shown).
     pub password_hash: String,
     /// The lowercase forms of the username, display name and email that are not lowercase
-    /// already, one after the other (most names and addresses are, and are searched as they
-    /// are), so search does not lowercase per query.
+    /// already (most names and addresses are, and are searched as they are), so search does
+    /// not lowercase per query. Empty when all three are lowercase; otherwise three chars whose
+    /// code points are the byte lengths of the three forms (0: not repeated here), then the
+    /// forms. Lengths live on the heap because a view is kept per user, and most have none.
     folded: Box<str>,
-    /// The length of each field's lowercase form in `folded`; 0: the field is its own.
-    folded_lens: [u32; 3],
 }
 
 impl Keyed for UserView {
@@ -56,25 +55,29 @@ impl Keyed for UserView {
 
 impl UserView {
     fn refresh_search_text(&mut self) {
-        let mut folded = String::new();
-        let mut lens = [0u32; 3];
         let fields = [
             self.username.as_str(),
             self.display_name.as_str(),
             self.email.as_deref().unwrap_or(""),
         ];
-        for (field, slot) in fields.into_iter().zip(&mut lens) {
+        let mut lens = String::new();
+        let mut forms = String::new();
+        for field in fields {
             let lower: String = field.chars().flat_map(char::to_lowercase).collect();
-            // A field too long to count in a u32 (validation lets none in) is searched as is.
-            if lower != field
-                && let Ok(len) = u32::try_from(lower.len())
-            {
-                *slot = len;
-                folded.push_str(&lower);
+            // A form too long for a code point (validation lets none in) is searched as is.
+            match u32::try_from(lower.len()).ok().and_then(char::from_u32) {
+                Some(len) if lower != field => {
+                    lens.push(len);
+                    forms.push_str(&lower);
+                }
+                _ => lens.push('\0'),
             }
         }
-        self.folded = folded.into_boxed_str();
-        self.folded_lens = lens;
+        self.folded = if forms.is_empty() {
+            Box::default()
+        } else {
+            (lens + &forms).into_boxed_str()
+        };
     }
 
     /// The lowercase username, display name and email.
@@ -84,8 +87,8 @@ impl UserView {
             self.display_name.as_str(),
             self.email.as_deref().unwrap_or(""),
         ];
-        let mut start = 0;
-        for (field, len) in fields.iter_mut().zip(self.folded_lens) {
+        let mut start: usize = self.folded.chars().take(3).map(char::len_utf8).sum();
+        for (field, len) in fields.iter_mut().zip(self.folded.chars()) {
             let len = len as usize;
             if len > 0 {
                 *field = self.folded.get(start..start + len).unwrap_or(field);
@@ -142,7 +145,12 @@ pub struct UserPage {
 #[derive(Debug, Default, Clone)]
 pub struct Users {
     by_id: Table<UserView>,
-    newest_first: BTreeMap<Position, UserId>,
+    /// Every user ever created, in creation order (positions only grow, so this stays sorted
+    /// by appending). Deleted users are left in place, skipped on reading, and swept out once
+    /// they are half the list: a vector costs a third of a B-tree per user.
+    created: Vec<(Position, UserId)>,
+    /// Deleted users still in `created`.
+    deleted: usize,
     /// User ids, found by the username their view holds, in any ASCII letter case.
     by_username: Index<UserId>,
     admins: usize,
@@ -152,7 +160,7 @@ impl PartialEq for Users {
     fn eq(&self, other: &Self) -> bool {
         // The username index follows from the views; its size still shows a stale entry.
         self.by_id == other.by_id
-            && self.newest_first == other.newest_first
+            && self.all().map(|u| u.id).eq(other.all().map(|u| u.id))
             && self.by_username.len() == other.by_username.len()
             && self.admins == other.admins
     }
@@ -238,21 +246,15 @@ impl Users {
                 .collect::<Vec<_>>()
         };
         let (mut users, total_count) = if finder.is_none() && filter.is_admin.is_none() {
-            let mut newest = self
-                .newest_first
-                .range(..upper)
-                .rev()
-                .filter_map(|(_, id)| self.by_id.get(*id));
+            let end = self.created.partition_point(|(p, _)| *p < upper);
+            let mut newest = self.live(&self.created[..end]);
             (page_of(&mut newest), self.by_id.len())
         } else {
             // One pass: the page is taken from the matches after the cursor, and every match
             // is counted for `totalCount`.
             let mut total = 0;
             let mut matches = self
-                .newest_first
-                .values()
-                .rev()
-                .filter_map(|id| self.by_id.get(*id))
+                .all()
                 .filter(|user| wanted(user))
                 .inspect(|_| total += 1)
                 .filter(|user| user.created_position < upper);
@@ -271,10 +273,19 @@ impl Users {
 
     /// Every live user, newest first.
     pub fn all(&self) -> impl Iterator<Item = &UserView> {
-        self.newest_first
-            .values()
-            .rev()
-            .filter_map(|id| self.by_id.get(*id))
+        self.live(&self.created)
+    }
+
+    /// The live users of a stretch of `created`, newest first.
+    fn live<'a>(
+        &'a self,
+        created: &'a [(Position, UserId)],
+    ) -> impl Iterator<Item = &'a UserView> + 'a {
+        created.iter().rev().filter_map(|(position, id)| {
+            self.by_id
+                .get(*id)
+                .filter(|user| user.created_position == *position)
+        })
     }
 
     pub(crate) fn apply(
@@ -304,11 +315,13 @@ impl Users {
                     created_position: position,
                     password_hash: e.password_hash.into_phc(),
                     folded: Box::default(),
-                    folded_lens: [0; 3],
                 };
                 user.refresh_search_text();
                 self.admins += usize::from(user.is_admin);
-                self.newest_first.insert(position, id);
+                if self.by_id.get(id).is_some() {
+                    self.deleted += 1; // created again: its first entry is stale
+                }
+                self.created.push((position, id));
                 let hash = self
                     .by_username
                     .hash_with(|state| username_hash(state, &user.username));
@@ -325,7 +338,16 @@ impl Users {
                 self.unindex_username(id);
                 if let Some(user) = self.by_id.remove(id) {
                     self.admins -= usize::from(user.is_admin);
-                    self.newest_first.remove(&user.created_position);
+                    self.deleted += 1;
+                    if self.deleted > self.created.len() / 2 {
+                        let by_id = &self.by_id;
+                        self.created.retain(|(position, id)| {
+                            by_id
+                                .get(*id)
+                                .is_some_and(|u| u.created_position == *position)
+                        });
+                        self.deleted = 0;
+                    }
                 }
                 return;
             }
