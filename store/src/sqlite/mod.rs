@@ -14,7 +14,7 @@ mod writer;
 
 pub use schema::WriterSettings;
 
-use crate::feed::{self, PAGE};
+use crate::feed;
 use async_trait::async_trait;
 use futures::FutureExt;
 use reader::Readers;
@@ -154,15 +154,15 @@ impl EventStore for SqliteStore {
 
     fn subscribe_all(&self, after: Position) -> EventFeed {
         let readers = Arc::clone(&self.readers);
-        let read_page: feed::ReadPage = Box::new(move |after| {
+        let read_range: feed::ReadRange = Arc::new(move |after, until| {
             let readers = Arc::clone(&readers);
             async move {
                 readers
-                    .run(move |conn, upcasters| reader::read_all(conn, upcasters, after, PAGE))
+                    .run(move |conn, upcasters| reader::read_range(conn, upcasters, after, until))
                     .await
             }
             .boxed()
         });
-        feed::follow(read_page, self.head.clone(), after)
+        feed::follow_ranges(read_range, self.head.clone(), after)
     }
 }

@@ -1,7 +1,7 @@
 //! Reads: a small pool of read-only connections, each used on a blocking thread. In WAL mode
 //! readers see the last commit as of their statement's start and never wait for the writer.
 
-use super::row::{READ_ALL, READ_STREAM, decode, to_sql};
+use super::row::{READ_ALL, READ_RANGE, READ_STREAM, decode, to_sql};
 use super::{backend, schema};
 use roster_domain::store::{Position, Recorded, Revision, StoreError, Upcasters};
 use rusqlite::{Connection, params};
@@ -104,6 +104,26 @@ pub(super) fn read_all(
         .map_err(backend)?;
     // A page is usually full; a huge `max` must not reserve memory for events that don't exist.
     let mut events = Vec::with_capacity(max.min(crate::feed::PAGE));
+    while let Some(row) = rows.next().map_err(backend)? {
+        events.push(upcasters.apply(decode(row)?)?);
+    }
+    Ok(events)
+}
+
+/// The events with a position in `(after, until]`, in position order.
+pub(super) fn read_range(
+    conn: &Connection,
+    upcasters: &Upcasters,
+    after: Position,
+    until: Position,
+) -> Result<Vec<Recorded>, StoreError> {
+    let mut statement = conn.prepare_cached(READ_RANGE).map_err(backend)?;
+    let mut rows = statement
+        .query(params![to_sql(after.0)?, to_sql(until.0)?])
+        .map_err(backend)?;
+    // Positions are dense, so a span is usually as full as it is long.
+    let span = until.0.saturating_sub(after.0);
+    let mut events = Vec::with_capacity(usize::try_from(span).unwrap_or(0).min(crate::feed::PAGE));
     while let Some(row) = rows.next().map_err(backend)? {
         events.push(upcasters.apply(decode(row)?)?);
     }

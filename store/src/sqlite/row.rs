@@ -23,6 +23,12 @@ pub(super) const READ_ALL: &str = concat!(
     " WHERE position > ?1 ORDER BY position LIMIT ?2"
 );
 
+/// A span of the whole log: `?1` the position to read after, `?2` the last position to read.
+pub(super) const READ_RANGE: &str = concat!(
+    columns!(),
+    " WHERE position > ?1 AND position <= ?2 ORDER BY position"
+);
+
 /// One stream: `?1` the stream, `?2` the first revision to read.
 pub(super) const READ_STREAM: &str = concat!(
     columns!(),
