@@ -8,6 +8,18 @@ use roster_domain::store::{AppendError, NewEvent, Position, Revision, StoreError
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use uuid::Uuid;
 
+/// The revision a stream is at: `?1` the stream. ORDER BY ... LIMIT 1 walks the (stream,
+/// revision) index from its end: one probe. `+?1` keeps the cached plan valid (see `row.rs`).
+pub(super) const CURRENT_REVISION: &str =
+    "SELECT revision FROM events WHERE stream = +?1 ORDER BY revision DESC LIMIT 1";
+
+/// The revision a stream was at as of a position: `?1` the stream, `?2` the position.
+pub(super) const REVISION_AT: &str = "SELECT revision FROM events WHERE stream = +?1 \
+     AND position <= ?2 ORDER BY revision DESC LIMIT 1";
+
+/// Where an event id is stored: `?1` the id.
+pub(super) const LOCATE: &str = "SELECT stream, position FROM events WHERE event_id = ?1";
+
 /// The writer's connection, seen from inside one append.
 pub(super) struct SqliteTarget<'c> {
     pub(super) conn: &'c Connection,
@@ -25,11 +37,8 @@ fn position(value: i64) -> Result<Position, StoreError> {
 
 impl AppendTarget for SqliteTarget<'_> {
     fn current_revision(&mut self, stream: &str) -> Result<Option<Revision>, StoreError> {
-        // ORDER BY ... LIMIT 1 walks the (stream, revision) index from its end: one probe.
         self.conn
-            .prepare_cached(
-                "SELECT revision FROM events WHERE stream = ?1 ORDER BY revision DESC LIMIT 1",
-            )
+            .prepare_cached(CURRENT_REVISION)
             .and_then(|mut s| s.query_row([stream], |row| row.get::<_, i64>(0)).optional())
             .map_err(backend)?
             .map(revision)
@@ -39,7 +48,7 @@ impl AppendTarget for SqliteTarget<'_> {
     fn locate(&mut self, event_id: Uuid) -> Result<Option<(String, Position)>, StoreError> {
         let found = self
             .conn
-            .prepare_cached("SELECT stream, position FROM events WHERE event_id = ?1")
+            .prepare_cached(LOCATE)
             .and_then(|mut s| {
                 s.query_row([&event_id.as_bytes()[..]], |row| {
                     Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
@@ -54,10 +63,7 @@ impl AppendTarget for SqliteTarget<'_> {
 
     fn revision_at(&mut self, stream: &str, at: Position) -> Result<Option<Revision>, StoreError> {
         self.conn
-            .prepare_cached(
-                "SELECT revision FROM events WHERE stream = ?1 AND position <= ?2 \
-                 ORDER BY revision DESC LIMIT 1",
-            )
+            .prepare_cached(REVISION_AT)
             .and_then(|mut s| {
                 s.query_row(params![stream, to_sql(at.0).unwrap_or(i64::MAX)], |row| {
                     row.get::<_, i64>(0)

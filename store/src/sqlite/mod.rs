@@ -166,3 +166,54 @@ impl EventStore for SqliteStore {
         feed::follow_ranges(read_range, self.head.clone(), after)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::append::{CURRENT_REVISION, LOCATE, REVISION_AT};
+    use super::row::{READ_ALL, READ_RANGE, READ_STREAM};
+    use super::schema;
+    use rusqlite::StatementStatus;
+    use rusqlite::types::Value;
+
+    /// Every query the store runs again and again keeps its plan across uses and commits: a
+    /// statement SQLite re-prepares costs a full parse and plan on each read.
+    #[test]
+    fn it_should_not_prepare_a_cached_query_again_after_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.db");
+        let writer = schema::open_writer(&path).unwrap();
+        let reader = schema::open_reader(&path).unwrap();
+        let stream = || Value::Text("user-1".to_owned());
+        let id = || Value::Blob(vec![7; 16]);
+        let queries: [(&str, Vec<Value>); 6] = [
+            (READ_STREAM, vec![stream(), Value::Integer(0)]),
+            (READ_ALL, vec![Value::Integer(0), Value::Integer(100)]),
+            (READ_RANGE, vec![Value::Integer(0), Value::Integer(100)]),
+            (CURRENT_REVISION, vec![stream()]),
+            (REVISION_AT, vec![stream(), Value::Integer(100)]),
+            (LOCATE, vec![id()]),
+        ];
+        for (sql, params) in queries {
+            let mut reprepared = 0;
+            for revision in 0..20 {
+                writer
+                    .execute(
+                        "INSERT INTO events (event_id, stream, revision, event_type, \
+                         schema_version, data, actor, correlation_id, causation_id, occurred_at) \
+                         VALUES (randomblob(16), ?1, ?2, 'T', 1, '{}', 'system', \
+                         randomblob(16), randomblob(16), 0)",
+                        rusqlite::params![format!("s-{}-{revision}", sql.len()), revision],
+                    )
+                    .unwrap();
+                let mut statement = reader.prepare_cached(sql).unwrap();
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(params.iter()))
+                    .unwrap();
+                while rows.next().unwrap().is_some() {}
+                drop(rows);
+                reprepared = statement.get_status(StatementStatus::RePrepare);
+            }
+            assert_eq!(reprepared, 0, "re-prepared on every use: {sql}");
+        }
+    }
+}

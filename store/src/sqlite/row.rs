@@ -17,10 +17,17 @@ macro_rules! columns {
     };
 }
 
+// Why `+?n` in some queries below: when the planner looks at a bound value (a stream compared
+// under an ORDER BY, a LIMIT), SQLite marks the statement as depending on it, and rusqlite's
+// statement cache clears the bindings of every statement it takes back, which then discards
+// the plan: each later use is parsed and planned again, most of a stream read's cost. A unary
+// `+` makes the value an expression the planner does not look into; the index is still used
+// (`+` on the column, not the value, is what would disable it). Tested in `sqlite::tests`.
+
 /// A page of the whole log: `?1` the position to read after, `?2` the page size.
 pub(super) const READ_ALL: &str = concat!(
     columns!(),
-    " WHERE position > ?1 ORDER BY position LIMIT ?2"
+    " WHERE position > ?1 ORDER BY position LIMIT +?2"
 );
 
 /// A span of the whole log: `?1` the position to read after, `?2` the last position to read.
@@ -32,7 +39,7 @@ pub(super) const READ_RANGE: &str = concat!(
 /// One stream: `?1` the stream, `?2` the first revision to read.
 pub(super) const READ_STREAM: &str = concat!(
     columns!(),
-    " WHERE stream = ?1 AND revision >= ?2 ORDER BY revision"
+    " WHERE stream = +?1 AND revision >= ?2 ORDER BY revision"
 );
 
 /// An unsigned number as a SQLite integer.

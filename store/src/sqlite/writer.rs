@@ -10,7 +10,7 @@ use super::backend;
 use super::schema::{self, WriterSettings};
 use crate::append;
 use roster_domain::store::{AppendError, Appended, Position, StoreError, StreamAppend};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// A bound on one group, so that the first caller of a long queue is not kept waiting for the
@@ -114,24 +114,49 @@ fn commit_group(
 
 /// One transaction, one savepoint per batch, one commit. An `Err` means the transaction as a
 /// whole failed, and with it every batch of the group.
+///
+/// The transaction statements are prepared once and reused, like every other statement here:
+/// rusqlite's `Transaction` and `Savepoint` parse their SQL anew on every use.
 fn write_group(
     conn: &mut Connection,
     batches: &[Vec<StreamAppend>],
 ) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
-    let mut tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(backend)?;
+    execute(conn, "BEGIN IMMEDIATE")?;
+    let written = write_batches(conn, batches).and_then(|outcomes| {
+        execute(conn, "COMMIT")?;
+        Ok(outcomes)
+    });
+    if written.is_err() && !conn.is_autocommit() {
+        // Nothing of the group may stay half-written for the next one to commit.
+        if let Err(error) = execute(conn, "ROLLBACK") {
+            tracing::error!(%error, "event store could not roll back a failed group");
+        }
+    }
+    written
+}
+
+fn write_batches(
+    conn: &Connection,
+    batches: &[Vec<StreamAppend>],
+) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
     let mut outcomes = Vec::with_capacity(batches.len());
     for batch in batches {
-        let savepoint = tx.savepoint().map_err(backend)?;
-        let outcome = append::append(&mut SqliteTarget { conn: &savepoint }, batch);
-        match outcome {
-            Ok(_) => savepoint.commit().map_err(backend)?,
-            // The savepoint's drop behaviour is rollback: this batch's rows go, the group's stay.
-            Err(_) => savepoint.finish().map_err(backend)?,
+        execute(conn, "SAVEPOINT batch")?;
+        let outcome = append::append(&mut SqliteTarget { conn }, batch);
+        if outcome.is_err() {
+            // This batch's rows go, the group's stay.
+            execute(conn, "ROLLBACK TO batch")?;
         }
+        execute(conn, "RELEASE batch")?;
         outcomes.push(outcome);
     }
-    tx.commit().map_err(backend)?;
     Ok(outcomes)
+}
+
+/// Runs a statement without parameters or rows from the connection's statement cache.
+fn execute(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.raw_execute())
+        .map(drop)
+        .map_err(backend)
 }
