@@ -30,6 +30,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (SessionError::NotFound.into(), NotFound),
         (SessionError::AlreadyEnded.into(), NotFound),
         (SessionError::NotYourSession.into(), Forbidden),
+        (SessionError::OwnerDeleted.into(), NotFound),
         (KeyringError::AdminRequired.into(), Forbidden),
         (KeyringError::NotYours.into(), Forbidden),
         (KeyringError::OwnerNotFound.into(), NotFound),
@@ -70,7 +71,8 @@ fn listed_in_table(error: &DomainError) {
             | SessionError::AlreadyExists
             | SessionError::NotFound
             | SessionError::AlreadyEnded
-            | SessionError::NotYourSession,
+            | SessionError::NotYourSession
+            | SessionError::OwnerDeleted,
         )
         | DomainError::Keyring(
             KeyringError::AdminRequired
