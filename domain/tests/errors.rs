@@ -14,6 +14,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
     vec![
         (UserError::AdminRequired.into(), Forbidden),
         (UserError::NotYourAccount.into(), Forbidden),
+        (UserError::AccountDisabled.into(), Forbidden),
         (UserError::NotFound.into(), NotFound),
         (UserError::Deleted.into(), NotFound),
         (UserError::AlreadyExists.into(), Conflict),
@@ -54,6 +55,7 @@ fn listed_in_table(error: &DomainError) {
         DomainError::User(
             UserError::AdminRequired
             | UserError::NotYourAccount
+            | UserError::AccountDisabled
             | UserError::NotFound
             | UserError::Deleted
             | UserError::AlreadyExists
