@@ -62,11 +62,11 @@ fn profile_updated(id: UserId, name: &str, mail: Option<&str>) -> Event {
 }
 
 fn email_reserved(address: &str, id: UserId) -> Event {
-    Event::Email(address.into(), EmailEvent::Reserved { user_id: id })
+    Event::Email(email(address).key(), EmailEvent::Reserved { user_id: id })
 }
 
 fn email_released(address: &str, id: UserId) -> Event {
-    Event::Email(address.into(), EmailEvent::Released { user_id: id })
+    Event::Email(email(address).key(), EmailEvent::Released { user_id: id })
 }
 
 mod create_user {
