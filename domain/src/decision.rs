@@ -243,7 +243,7 @@ impl Loaded {
         }
     }
 
-    /// Who holds an email address (by its lowercased key).
+    /// Who holds an email address (by its key, [`Email::key`](crate::values::Email::key)).
     pub fn email(&self, key: &str) -> &Reservation {
         match self.state(StreamId::Email(key.to_owned())) {
             Some(AggregateState::Email(s)) => s,

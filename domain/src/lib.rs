@@ -9,6 +9,7 @@
 //! - `event`: how domain events become stored events (stable type names, schema versions).
 //! - `store`: the `EventStore` port the adapters implement.
 //! - `command_path`: load → evolve → decide → append with optimistic concurrency and retry.
+//! - `testing` (cargo feature `testing`, for test builds only): given/when/then for deciders.
 //!
 //! No async runtime, clock or randomness here: ids, timestamps and password hashes arrive
 //! inside the commands, which is what makes every rule testable as given/when/then.
@@ -26,6 +27,7 @@ pub mod resource;
 pub mod session;
 pub mod store;
 pub mod stream;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;
 pub mod values;

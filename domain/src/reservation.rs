@@ -1,5 +1,5 @@
 //! Reservations make a value unique across aggregates: `username-{lowercased}` and
-//! `email-{lowercased}` each record which user holds the value. Creating a user appends the
+//! `email-{sha256 hex of the lowercased address}` each record which user holds the value. Creating a user appends the
 //! reservation with the stream's exact revision in the same atomic append as `UserCreated`, so
 //! two concurrent creations of `Alice` and `alice` cannot both succeed; deletion releases it.
 
@@ -81,7 +81,7 @@ reservation_events!(
     "UsernameReleased"
 );
 reservation_events!(
-    /// Events of `email-{lowercased}`.
+    /// Events of `email-{sha256 hex}` (see `Email::key`).
     EmailEvent,
     "EmailReserved",
     "EmailReleased"

@@ -1,13 +1,16 @@
 //! Login sessions (`session-{uuid}`). A session stores only the SHA-256 of its token. Its
 //! expiry is a time, not an event: the read side compares it with the clock. A session of a
-//! user who is disabled or deleted stops working through the read side at once; its own stream
-//! may later record why it ended.
+//! user who is disabled or deleted stops working through the read side at once. Commands on
+//! it then follow its owner: a deleted owner's sessions went with them (`UserDeleted` is their
+//! end), so nothing more is recorded on them; a disabled owner's sessions record no activity,
+//! but an administrator may still end them.
 
 use crate::decision::{Command, Loaded};
 use crate::error::ErrorKind;
 use crate::event::{Event, EventFamily};
 use crate::ids::{SessionId, UserId};
 use crate::store::Actor;
+use crate::user::User;
 use crate::values::{PasswordHash, TokenHash};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -143,6 +146,11 @@ pub enum SessionError {
     /// Only the owner or an administrator may end a session (FORBIDDEN).
     #[error("Cannot revoke another user's session")]
     NotYourSession,
+    /// The session's owner was deleted, and the session with them (NOT_FOUND). The message is
+    /// the one a client gets for any session that is gone, since the read side no longer
+    /// lists it either.
+    #[error("Session not found")]
+    OwnerDeleted,
 }
 
 impl SessionError {
@@ -152,7 +160,9 @@ impl SessionError {
             SessionError::InvalidCredentials => ErrorKind::Unauthenticated,
             SessionError::AccountDisabled | SessionError::NotYourSession => ErrorKind::Forbidden,
             SessionError::AlreadyExists => ErrorKind::Conflict,
-            SessionError::NotFound | SessionError::AlreadyEnded => ErrorKind::NotFound,
+            SessionError::NotFound | SessionError::AlreadyEnded | SessionError::OwnerDeleted => {
+                ErrorKind::NotFound
+            }
         }
     }
 }
@@ -214,7 +224,8 @@ fn cut(text: Option<&str>, max: usize) -> Option<String> {
     text.map(|t| t.chars().filter(|c| !c.is_control()).take(max).collect())
 }
 
-/// Record that a session was used, for the idle timeout.
+/// Record that a session was used, for the idle timeout. Refused once its owner is deleted
+/// or disabled: such a session no longer authenticates, so it cannot have been used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordSessionActivity {
     /// Which session.
@@ -227,8 +238,11 @@ impl Command for RecordSessionActivity {
     type Error = SessionError;
 
     fn decide(&self, actor: Actor, loaded: &Loaded) -> Result<Vec<Event>, SessionError> {
-        let user_id = active_owner(loaded, self.session_id)?;
-        if !loaded.caller(actor).may_act_for(user_id) {
+        let owner = live_owner(loaded, self.session_id)?;
+        if owner.disabled {
+            return Err(SessionError::AccountDisabled);
+        }
+        if !loaded.caller(actor).may_act_for(owner.id) {
             return Err(SessionError::NotYourSession);
         }
         Ok(vec![Event::Session(
@@ -239,7 +253,8 @@ impl Command for RecordSessionActivity {
 }
 
 /// End a session: the owner logs out or revokes one of their own, an administrator revokes
-/// anyone's, Roster ends them when their user goes.
+/// anyone's (a disabled user's too). Refused, for everyone, once the owner is deleted: the
+/// deletion already ended it, and a deleted user accepts no further command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndSession {
     /// Which session.
@@ -252,8 +267,8 @@ impl Command for EndSession {
     type Error = SessionError;
 
     fn decide(&self, actor: Actor, loaded: &Loaded) -> Result<Vec<Event>, SessionError> {
-        let user_id = active_owner(loaded, self.session_id)?;
-        if !loaded.caller(actor).may_act_for(user_id) {
+        let owner = live_owner(loaded, self.session_id)?;
+        if !loaded.caller(actor).may_act_for(owner.id) {
             return Err(SessionError::NotYourSession);
         }
         Ok(vec![Event::Session(
@@ -265,10 +280,14 @@ impl Command for EndSession {
     }
 }
 
-fn active_owner(loaded: &Loaded, id: SessionId) -> Result<UserId, SessionError> {
-    match loaded.session(id) {
-        SessionState::Active { user_id } => Ok(*user_id),
-        SessionState::Initial => Err(SessionError::NotFound),
-        SessionState::Ended { .. } => Err(SessionError::AlreadyEnded),
-    }
+/// The owner of an active session, as long as the owner is not deleted. Reading the owner's
+/// stream also guards the append with it, so a deletion that lands in between is noticed.
+fn live_owner(loaded: &Loaded, id: SessionId) -> Result<&User, SessionError> {
+    let user_id = match loaded.session(id) {
+        SessionState::Active { user_id } => *user_id,
+        SessionState::Initial => return Err(SessionError::NotFound),
+        SessionState::Ended { .. } => return Err(SessionError::AlreadyEnded),
+    };
+    // `None` also covers an owner that never existed, which a started session cannot have.
+    loaded.live_user(user_id).ok_or(SessionError::OwnerDeleted)
 }

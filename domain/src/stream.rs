@@ -20,7 +20,10 @@ pub enum StreamId {
     User(UserId),
     /// `username-{lowercased}`: who holds a username.
     Username(String),
-    /// `email-{lowercased}`: who holds an email address.
+    /// `email-{sha256 hex}`: who holds an email address, keyed by [`Email::key`] so that no
+    /// address appears in a stream name.
+    ///
+    /// [`Email::key`]: crate::values::Email::key
     Email(String),
     /// `admins-active`: the set of enabled administrators (guards against lock-out).
     Admins,
@@ -92,7 +95,7 @@ mod tests {
         let streams = [
             StreamId::User(UserId(id)),
             StreamId::Username("alice".into()),
-            StreamId::Email("a@b.co".into()),
+            StreamId::Email("ab".repeat(32)),
             StreamId::Admins,
             StreamId::Session(SessionId(id)),
             StreamId::Persona(PersonaId(id)),
@@ -104,6 +107,15 @@ mod tests {
         for stream in streams {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
         }
+    }
+
+    #[test]
+    fn it_should_name_an_email_reservation_without_the_address() {
+        let email = crate::values::Email::parse("Someone@Example.org").unwrap();
+        let name = StreamId::Email(email.key()).to_string();
+        assert!(name.starts_with("email-"));
+        assert_eq!(name.len(), "email-".len() + 64);
+        assert!(!name.to_lowercase().contains("someone"));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! given/when/then for deciders: `given(events).when(actor, command).then(events)`.
 //!
 //! The streams a decision reads are folded from the given events; a stream with no given
-//! events is empty, exactly as in a store. Used by this crate's tests and by other crates'.
+//! events is empty, exactly as in a store. Used by this crate's tests and by other crates',
+//! through the `testing` feature that their dev-dependencies turn on: it panics by design, so
+//! it stays out of the production library.
 
 use crate::decision::{Command, Loaded};
 use crate::event::Event;

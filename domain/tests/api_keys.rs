@@ -58,6 +58,11 @@ fn alice_has_an_openai_key() -> Vec<Event> {
     [root_alice_and_bob(), added(ALICES, KEY, "openai")].concat()
 }
 
+/// As [`alice_has_an_openai_key`], then alice is deleted.
+fn alice_deleted_with_her_key() -> Vec<Event> {
+    [alice_has_an_openai_key(), member_deleted(ALICE, "alice")].concat()
+}
+
 fn user(id: UserId) -> KeyringOwner {
     KeyringOwner::User(id)
 }
@@ -243,6 +248,20 @@ mod replace_api_key {
             .when(as_user(BOB), replace(ALICES, KEY))
             .then_error(KeyringError::NotYours);
     }
+
+    #[test]
+    fn it_should_not_let_a_member_replace_a_system_key() {
+        given([root_and_alice(), added(SYSTEM, KEY, "openai")].concat())
+            .when(as_user(ALICE), replace(SYSTEM, KEY))
+            .then_error(KeyringError::AdminRequired);
+    }
+
+    #[test]
+    fn it_should_not_replace_a_key_of_a_deleted_owner() {
+        given(alice_deleted_with_her_key())
+            .when(as_user(ROOT), replace(ALICES, KEY))
+            .then_error(KeyringError::OwnerNotFound);
+    }
 }
 
 mod remove_api_key {
@@ -281,6 +300,20 @@ mod remove_api_key {
         given([root_and_alice(), added(SYSTEM, KEY, "openai")].concat())
             .when(as_user(ALICE), remove(SYSTEM, KEY))
             .then_error(KeyringError::AdminRequired);
+    }
+
+    #[test]
+    fn it_should_not_let_a_member_remove_another_members_key() {
+        given(alice_has_an_openai_key())
+            .when(as_user(BOB), remove(ALICES, KEY))
+            .then_error(KeyringError::NotYours);
+    }
+
+    #[test]
+    fn it_should_not_remove_a_key_of_a_deleted_owner() {
+        given(alice_deleted_with_her_key())
+            .when(as_user(ROOT), remove(ALICES, KEY))
+            .then_error(KeyringError::OwnerNotFound);
     }
 
     #[test]

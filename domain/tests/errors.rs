@@ -14,6 +14,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
     vec![
         (UserError::AdminRequired.into(), Forbidden),
         (UserError::NotYourAccount.into(), Forbidden),
+        (UserError::AccountDisabled.into(), Forbidden),
         (UserError::NotFound.into(), NotFound),
         (UserError::Deleted.into(), NotFound),
         (UserError::AlreadyExists.into(), Conflict),
@@ -30,6 +31,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (SessionError::NotFound.into(), NotFound),
         (SessionError::AlreadyEnded.into(), NotFound),
         (SessionError::NotYourSession.into(), Forbidden),
+        (SessionError::OwnerDeleted.into(), NotFound),
         (KeyringError::AdminRequired.into(), Forbidden),
         (KeyringError::NotYours.into(), Forbidden),
         (KeyringError::OwnerNotFound.into(), NotFound),
@@ -53,6 +55,7 @@ fn listed_in_table(error: &DomainError) {
         DomainError::User(
             UserError::AdminRequired
             | UserError::NotYourAccount
+            | UserError::AccountDisabled
             | UserError::NotFound
             | UserError::Deleted
             | UserError::AlreadyExists
@@ -70,7 +73,8 @@ fn listed_in_table(error: &DomainError) {
             | SessionError::AlreadyExists
             | SessionError::NotFound
             | SessionError::AlreadyEnded
-            | SessionError::NotYourSession,
+            | SessionError::NotYourSession
+            | SessionError::OwnerDeleted,
         )
         | DomainError::Keyring(
             KeyringError::AdminRequired

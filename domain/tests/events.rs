@@ -104,7 +104,7 @@ fn one_of_each() -> Vec<Event> {
             UsernameEvent::Released { user_id: ALICE },
         ),
         Event::Email(
-            "first-last@example.com".into(),
+            email("first-last@example.com").key(),
             EmailEvent::Released { user_id: ALICE },
         ),
         Event::Admins(AdminsEvent::Removed { user_id: ALICE }),

@@ -212,6 +212,13 @@ mod transfer_persona {
     }
 
     #[test]
+    fn it_should_not_transfer_an_unknown_persona() {
+        given(root_alice_and_bob())
+            .when(as_user(ROOT), transfer_to(BOB))
+            .then_error(ResourceError::NotFound);
+    }
+
+    #[test]
     fn it_should_not_transfer_a_deleted_persona() {
         given([alice_has_a_persona(), vec![persona_deleted()]].concat())
             .when(as_user(ROOT), transfer_to(BOB))
@@ -255,6 +262,13 @@ mod delete_persona {
         given(alice_has_a_persona())
             .when(as_user(BOB), delete())
             .then_error(ResourceError::NotYours);
+    }
+
+    #[test]
+    fn it_should_not_delete_an_unknown_persona() {
+        given(root_alice_and_bob())
+            .when(as_user(ROOT), delete())
+            .then_error(ResourceError::NotFound);
     }
 
     #[test]

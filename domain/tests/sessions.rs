@@ -45,6 +45,18 @@ fn alice_logged_in() -> Vec<Event> {
     [root_alice_and_bob(), vec![session_started(SESSION, ALICE)]].concat()
 }
 
+fn alice_logged_in_then_deleted() -> Vec<Event> {
+    [alice_logged_in(), member_deleted(ALICE, "alice")].concat()
+}
+
+/// An administrator revoking [`SESSION`].
+fn revoke() -> EndSession {
+    EndSession {
+        session_id: SESSION,
+        reason: EndReason::Revoked,
+    }
+}
+
 mod start_session {
     use super::*;
 
@@ -231,19 +243,28 @@ mod end_session {
     #[test]
     fn it_should_let_an_admin_revoke_another_users_session() {
         given(alice_logged_in())
-            .when(
-                as_user(ROOT),
-                EndSession {
-                    session_id: SESSION,
-                    reason: EndReason::Revoked,
-                },
-            )
+            .when(as_user(ROOT), revoke())
             .then(vec![ended(SESSION, EndReason::Revoked)]);
     }
 
     #[test]
-    fn it_should_let_the_system_end_the_session_of_a_deleted_user() {
-        given([alice_logged_in(), member_deleted(ALICE, "alice")].concat())
+    fn it_should_let_an_admin_revoke_the_session_of_a_disabled_user() {
+        given([alice_logged_in(), member_disabled(ALICE)].concat())
+            .when(as_user(ROOT), revoke())
+            .then(vec![ended(SESSION, EndReason::Revoked)]);
+    }
+
+    #[test]
+    fn it_should_not_let_an_admin_revoke_the_session_of_a_deleted_user() {
+        given(alice_logged_in_then_deleted())
+            .when(as_user(ROOT), revoke())
+            .then_error(SessionError::OwnerDeleted);
+    }
+
+    #[test]
+    fn it_should_not_let_the_system_end_the_session_of_a_deleted_user_again() {
+        // The deletion itself ended every session of the user; nothing is added after it.
+        given(alice_logged_in_then_deleted())
             .when(
                 Actor::System,
                 EndSession {
@@ -251,7 +272,7 @@ mod end_session {
                     reason: EndReason::UserDeleted,
                 },
             )
-            .then(vec![ended(SESSION, EndReason::UserDeleted)]);
+            .then_error(SessionError::OwnerDeleted);
     }
 
     #[test]
@@ -347,5 +368,26 @@ mod record_session_activity {
         given(alice_logged_in())
             .when(as_user(BOB), activity())
             .then_error(SessionError::NotYourSession);
+    }
+
+    #[test]
+    fn it_should_not_record_activity_on_a_session_of_a_deleted_user() {
+        given(alice_logged_in_then_deleted())
+            .when(Actor::System, activity())
+            .then_error(SessionError::OwnerDeleted);
+    }
+
+    #[test]
+    fn it_should_not_record_activity_on_a_session_of_a_disabled_user() {
+        given([alice_logged_in(), member_disabled(ALICE)].concat())
+            .when(Actor::System, activity())
+            .then_error(SessionError::AccountDisabled);
+    }
+
+    #[test]
+    fn it_should_not_let_a_disabled_user_record_activity_on_their_own_session() {
+        given([alice_logged_in(), member_disabled(ALICE)].concat())
+            .when(as_user(ALICE), activity())
+            .then_error(SessionError::AccountDisabled);
     }
 }

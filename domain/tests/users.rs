@@ -62,11 +62,11 @@ fn profile_updated(id: UserId, name: &str, mail: Option<&str>) -> Event {
 }
 
 fn email_reserved(address: &str, id: UserId) -> Event {
-    Event::Email(address.into(), EmailEvent::Reserved { user_id: id })
+    Event::Email(email(address).key(), EmailEvent::Reserved { user_id: id })
 }
 
 fn email_released(address: &str, id: UserId) -> Event {
-    Event::Email(address.into(), EmailEvent::Released { user_id: id })
+    Event::Email(email(address).key(), EmailEvent::Released { user_id: id })
 }
 
 mod create_user {
@@ -570,7 +570,7 @@ mod update_profile {
     fn it_should_not_let_a_disabled_user_update_their_profile() {
         given([root_and_alice(), member_disabled(ALICE)].concat())
             .when(as_user(ALICE), update_profile(ALICE, "Still Here", None))
-            .then_error(UserError::NotYourAccount);
+            .then_error(UserError::AccountDisabled);
     }
 }
 
@@ -714,6 +714,20 @@ mod change_password {
     }
 
     #[test]
+    fn it_should_not_let_a_disabled_user_change_their_password() {
+        given([root_and_alice(), member_disabled(ALICE)].concat())
+            .when(as_user(ALICE), change(ALICE, Some(first_hash())))
+            .then_error(UserError::AccountDisabled);
+    }
+
+    #[test]
+    fn it_should_not_tell_another_user_that_an_account_is_disabled() {
+        given([root_alice_and_bob(), member_disabled(ALICE)].concat())
+            .when(as_user(BOB), change(ALICE, Some(first_hash())))
+            .then_error(UserError::NotYourAccount);
+    }
+
+    #[test]
     fn it_should_not_let_an_admin_change_another_users_password_instead_of_resetting_it() {
         given(root_and_alice())
             .when(as_user(ROOT), change(ALICE, Some(first_hash())))
@@ -799,6 +813,13 @@ mod disable_and_enable {
         given([root_alice_and_bob(), member_disabled(ALICE)].concat())
             .when(as_user(BOB), EnableUser { user_id: ALICE })
             .then_error(UserError::AdminRequired);
+    }
+
+    #[test]
+    fn it_should_not_enable_an_unknown_user() {
+        given(root_and_alice())
+            .when(as_user(ROOT), EnableUser { user_id: NOBODY })
+            .then_error(UserError::NotFound);
     }
 
     #[test]

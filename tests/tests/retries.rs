@@ -6,6 +6,7 @@
 mod support;
 
 use async_trait::async_trait;
+use roster_domain::command_path::{ExecuteError, MAX_DECISIONS};
 use roster_domain::store::Actor;
 use roster_domain::store::{
     AppendError, Appended, EventFeed, EventStore, Position, Recorded, Revision, StoreError,
@@ -15,7 +16,7 @@ use roster_domain::stream::StreamId;
 use roster_domain::user::UpdateProfile;
 use roster_domain::values::DisplayName;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use support::*;
 use tokio::sync::Mutex;
 
@@ -24,6 +25,10 @@ struct Decorated<F> {
     inner: Arc<dyn EventStore>,
     before_first_append: Mutex<Option<F>>,
     lose_first_answer: AtomicBool,
+    /// Refuse every append with a conflict, as if a rival always got there first.
+    always_conflict: bool,
+    /// How many appends were asked for.
+    appends: AtomicUsize,
 }
 
 #[async_trait]
@@ -32,6 +37,15 @@ where
     F: FnOnce(Arc<dyn EventStore>) -> futures::future::BoxFuture<'static, ()> + Send + 'static,
 {
     async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError> {
+        self.appends.fetch_add(1, Ordering::SeqCst);
+        if self.always_conflict {
+            let first = &batch[0];
+            return Err(AppendError::Conflict {
+                stream: first.stream.clone(),
+                expected: first.expected,
+                actual: Some(u64::MAX),
+            });
+        }
         if let Some(hook) = self.before_first_append.lock().await.take() {
             hook(self.inner.clone()).await;
         }
@@ -71,10 +85,26 @@ fn decorate(
     hook: Option<Hook>,
     lose_first_answer: bool,
 ) -> Arc<dyn EventStore> {
+    decorated(inner, hook, lose_first_answer, false)
+}
+
+/// A store whose every append conflicts; the returned handle counts the attempts.
+fn always_conflicting(inner: Arc<dyn EventStore>) -> Arc<Decorated<Hook>> {
+    decorated(inner, None, false, true)
+}
+
+fn decorated(
+    inner: Arc<dyn EventStore>,
+    hook: Option<Hook>,
+    lose_first_answer: bool,
+    always_conflict: bool,
+) -> Arc<Decorated<Hook>> {
     Arc::new(Decorated {
         inner,
         before_first_append: Mutex::new(hook),
         lose_first_answer: AtomicBool::new(lose_first_answer),
+        always_conflict,
+        appends: AtomicUsize::new(0),
     })
 }
 
@@ -86,14 +116,26 @@ fn rename(user: &roster_domain::user::CreateUser, name: &str) -> UpdateProfile {
     }
 }
 
-#[tokio::test]
-async fn it_should_decide_again_when_another_writer_changed_the_stream_in_between() {
-    let (_dir, store) = sqlite_store();
-    let user = create_user("racy.rita", false);
+/// A fresh store holding one member, created through the command path.
+async fn store_with_user(
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    Arc<dyn EventStore>,
+    roster_domain::user::CreateUser,
+) {
+    let (dir, store) = sqlite_store();
+    let user = create_user(name, false);
     command_path(store.clone())
         .execute(meta(Actor::System), &user)
         .await
         .unwrap();
+    (dir, store, user)
+}
+
+#[tokio::test]
+async fn it_should_decide_again_when_another_writer_changed_the_stream_in_between() {
+    let (_dir, store, user) = store_with_user("racy.rita").await;
 
     // Between our load and our append, someone else renames the user.
     let rival = rename(&user, "Rival Name");
@@ -136,4 +178,32 @@ async fn it_should_not_write_twice_when_a_written_append_is_resent_after_a_lost_
     assert!(executed.position.is_some());
     assert_eq!(count(store.as_ref(), "UserCreated").await, 1);
     assert_eq!(count(store.as_ref(), "UsernameReserved").await, 1);
+}
+
+#[tokio::test]
+async fn it_should_give_up_as_contended_after_a_bounded_number_of_lost_races() {
+    let (_dir, store, user) = store_with_user("unlucky.ulla").await;
+    let before = whole_log(store.as_ref()).await;
+
+    let conflicting = always_conflicting(store.clone());
+    let outcome = command_path(conflicting.clone())
+        .execute(meta(Actor::System), &rename(&user, "Never Lands"))
+        .await;
+
+    assert_eq!(
+        outcome,
+        Err(ExecuteError::Contended {
+            stream: StreamId::User(user.user_id).to_string()
+        })
+    );
+    assert_eq!(
+        conflicting.appends.load(Ordering::SeqCst),
+        MAX_DECISIONS,
+        "one append per decision, and no more decisions than the bound"
+    );
+    assert_eq!(
+        whole_log(store.as_ref()).await,
+        before,
+        "nothing was appended"
+    );
 }

@@ -61,7 +61,7 @@ pub enum Event {
     User(UserId, UserEvent),
     /// On `username-{key}`.
     Username(String, UsernameEvent),
-    /// On `email-{key}`.
+    /// On `email-{key}`, the key being [`Email::key`](crate::values::Email::key).
     Email(String, EmailEvent),
     /// On `admins-active`.
     Admins(AdminsEvent),

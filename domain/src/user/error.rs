@@ -10,6 +10,10 @@ pub enum UserError {
     /// The caller may only act on their own account (FORBIDDEN).
     #[error("You can only change your own account")]
     NotYourAccount,
+    /// The caller's own account is disabled, so it can change nothing, not even itself
+    /// (FORBIDDEN).
+    #[error("Account is disabled")]
+    AccountDisabled,
     /// No such user (NOT_FOUND).
     #[error("User not found")]
     NotFound,
@@ -48,6 +52,7 @@ impl UserError {
         match self {
             UserError::AdminRequired
             | UserError::NotYourAccount
+            | UserError::AccountDisabled
             | UserError::CannotDeleteSelf
             | UserError::RegistrationCannotGrantAdmin => ErrorKind::Forbidden,
             UserError::NotFound | UserError::Deleted => ErrorKind::NotFound,

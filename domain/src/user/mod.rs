@@ -223,6 +223,7 @@ impl UserState {
 }
 
 use crate::decision::{Caller, Loaded};
+use crate::store::Actor;
 
 /// The live account `id`, or why there is none.
 fn target(loaded: &Loaded, id: UserId) -> Result<&User, UserError> {
@@ -230,6 +231,15 @@ fn target(loaded: &Loaded, id: UserId) -> Result<&User, UserError> {
         UserState::Live(user) => Ok(user),
         UserState::Initial => Err(UserError::NotFound),
         UserState::Deleted => Err(UserError::Deleted),
+    }
+}
+
+/// Why `actor` may not act on account `id`: a disabled user acting on their own account is
+/// told that it is disabled rather than treated as a stranger to it.
+fn not_yours(actor: Actor, loaded: &Loaded, id: UserId) -> UserError {
+    match loaded.live_user(id) {
+        Some(user) if user.disabled && actor == Actor::User(id.0) => UserError::AccountDisabled,
+        _ => UserError::NotYourAccount,
     }
 }
 

@@ -1,4 +1,6 @@
-use super::{PasswordChanged, PasswordReset, UserError, UserEvent, require_admin, target};
+use super::{
+    PasswordChanged, PasswordReset, UserError, UserEvent, not_yours, require_admin, target,
+};
 use crate::decision::{Command, Loaded};
 use crate::event::Event;
 use crate::ids::{SessionId, UserId};
@@ -37,6 +39,8 @@ impl Command for ResetPassword {
 }
 
 /// A user changes their own password, proving the current one. Their other sessions end.
+/// A disabled user cannot: the account is frozen until an administrator enables it (or
+/// resets the password).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangePassword {
     /// The user (must be the caller).
@@ -55,7 +59,7 @@ impl Command for ChangePassword {
 
     fn decide(&self, actor: Actor, loaded: &Loaded) -> Result<Vec<Event>, UserError> {
         if loaded.caller(actor).user_id() != Some(self.user_id) {
-            return Err(UserError::NotYourAccount);
+            return Err(not_yours(actor, loaded, self.user_id));
         }
         let user = target(loaded, self.user_id)?;
         if self.verified_against.as_ref() != Some(&user.password_hash) {

@@ -1,4 +1,4 @@
-use super::{ProfileUpdated, UserError, UserEvent, target};
+use super::{ProfileUpdated, UserError, UserEvent, not_yours, target};
 use crate::decision::{Command, Loaded};
 use crate::event::Event;
 use crate::ids::UserId;
@@ -22,7 +22,7 @@ impl Command for UpdateProfile {
 
     fn decide(&self, actor: Actor, loaded: &Loaded) -> Result<Vec<Event>, UserError> {
         if !loaded.caller(actor).may_act_for(self.user_id) {
-            return Err(UserError::NotYourAccount);
+            return Err(not_yours(actor, loaded, self.user_id));
         }
         let user = target(loaded, self.user_id)?;
         if user.display_name == self.display_name && user.email == self.email {

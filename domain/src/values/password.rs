@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A plaintext password that meets the policy: 6 to 128 characters.
+/// A plaintext password that meets the policy: 6 to 128 characters, not all of them
+/// whitespace, none of them a control character.
 ///
 /// It exists only on its way to the hasher: it is not `Serialize`, and its `Debug` is redacted,
 /// so it cannot end up in an event or a log line by accident.
@@ -17,6 +18,14 @@ pub enum PasswordError {
     /// More than 128 characters (bounds the hashing work one request can cause).
     #[error("Password must be at most 128 characters")]
     TooLong,
+    /// Nothing but whitespace: it meets the length in name only, and a login form that trims
+    /// its input could never send it back.
+    #[error("Password must not consist only of spaces")]
+    OnlyWhitespace,
+    /// A control character (a tab, a newline, an escape...): nobody can type it reliably
+    /// into every form and terminal, so it would lock its owner out.
+    #[error("Password must not contain control characters")]
+    ControlCharacters,
 }
 
 impl Password {
@@ -33,6 +42,12 @@ impl Password {
         }
         if len > Self::MAX_LEN {
             return Err(PasswordError::TooLong);
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(PasswordError::ControlCharacters);
+        }
+        if raw.chars().all(char::is_whitespace) {
+            return Err(PasswordError::OnlyWhitespace);
         }
         Ok(Password(raw.to_owned()))
     }
@@ -94,6 +109,47 @@ mod tests {
             Password::parse(&"p".repeat(129)),
             Err(PasswordError::TooLong)
         );
+    }
+
+    #[test]
+    fn it_should_refuse_a_password_of_only_whitespace() {
+        for password in ["      ", "\u{a0}\u{2003}      ", &" ".repeat(128)] {
+            assert_eq!(
+                Password::parse(password),
+                Err(PasswordError::OnlyWhitespace),
+                "{password:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn it_should_keep_inner_and_surrounding_spaces_of_a_real_password() {
+        for password in ["  correct horse  ", "a     ", "pass word"] {
+            assert_eq!(
+                Password::parse(password).map(|p| p.expose().to_owned()),
+                Ok(password.to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn it_should_refuse_a_password_with_control_characters() {
+        for password in [
+            "secret\tword",
+            "secret\n",
+            "\r\nsecret",
+            "sec\u{0}ret",
+            "sec\u{1b}[2Jret",
+            "secret\u{7f}",
+            "secret\u{85}",
+            "\t\t\t\t\t\t",
+        ] {
+            assert_eq!(
+                Password::parse(password),
+                Err(PasswordError::ControlCharacters),
+                "{password:?}"
+            );
+        }
     }
 
     #[test]

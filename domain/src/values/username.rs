@@ -1,7 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A username: 3–50 characters from ASCII letters, digits, `.`, `_` and `-`.
+/// A username: 3–50 characters from ASCII letters, digits, `.`, `_` and `-`, at least one of
+/// them a letter or a digit.
 ///
 /// Case is kept as typed for display; uniqueness is case-insensitive (see [`Username::key`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17,6 +18,9 @@ pub enum UsernameError {
     /// Contains something other than letters, digits, `.`, `_`, `-`.
     #[error("Username may contain only letters, digits, '.', '_' and '-'")]
     Characters,
+    /// Made only of punctuation (`...`, `-_-`): nobody could tell such names apart in a list.
+    #[error("Username must contain at least one letter or digit")]
+    NoLetterOrDigit,
 }
 
 impl Username {
@@ -36,6 +40,9 @@ impl Username {
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
         if !trimmed.chars().all(allowed) {
             return Err(UsernameError::Characters);
+        }
+        if !trimmed.chars().any(|c| c.is_ascii_alphanumeric()) {
+            return Err(UsernameError::NoLetterOrDigit);
         }
         Ok(Username(trimmed.to_owned()))
     }
@@ -88,6 +95,24 @@ mod tests {
                 Err(UsernameError::Characters),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn it_should_refuse_names_made_only_of_punctuation() {
+        for name in ["...", "---", "___", "_._", "-_-.", &".".repeat(50)] {
+            assert_eq!(
+                Username::parse(name),
+                Err(UsernameError::NoLetterOrDigit),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn it_should_accept_punctuation_around_a_single_letter_or_digit() {
+        for name in ["_a_", "..7", "-x-"] {
+            assert!(Username::parse(name).is_ok(), "{name}");
         }
     }
 

@@ -24,6 +24,7 @@ use roster_domain::store::{
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::Request;
@@ -45,6 +46,8 @@ pub struct SqliteStore {
     writer: Option<JoinHandle<()>>,
     readers: Arc<Readers>,
     head: watch::Receiver<Position>,
+    /// Transactions the writer has committed: one per group of appends.
+    commits: Arc<AtomicU64>,
 }
 
 /// A rusqlite error as a store failure. SQLite's messages name tables, columns and constraints,
@@ -70,9 +73,11 @@ impl SqliteStore {
         let conn = schema::open_writer(&path)?;
         let (head_sender, head) = watch::channel(reader::head(&conn)?);
         let (requests, queue) = mpsc::channel(QUEUE);
+        let commits = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&commits);
         let writer = std::thread::Builder::new()
             .name("roster-sqlite-writer".to_owned())
-            .spawn(move || writer::run(conn, queue, head_sender))
+            .spawn(move || writer::run(conn, queue, head_sender, counted))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         tracing::info!(path = %path.display(), "event store opened");
         Ok(Self {
@@ -81,6 +86,7 @@ impl SqliteStore {
             requests: Some(requests),
             writer: Some(writer),
             head,
+            commits,
         })
     }
 
@@ -95,6 +101,14 @@ impl SqliteStore {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Settings { reply }).await?;
         answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// How many transactions of appends the writer has committed since the store was opened
+    /// (setting up the file is not counted). Concurrent
+    /// appends are group-committed, so under load this grows more slowly than the number of
+    /// appends: each transaction is one fsync shared by its whole group.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Stops taking appends, lets the writer finish those already queued, and closes the file.

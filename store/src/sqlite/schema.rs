@@ -14,6 +14,13 @@ use std::time::Duration;
 /// The layout version recorded in `PRAGMA user_version`.
 pub(super) const LAYOUT_VERSION: i64 = 1;
 
+/// The oldest SQLite the store runs on, as `sqlite3_libversion_number` writes it (3.51.3,
+/// the floor Roster's design sets). The bundled build is newer; the check is for a build
+/// against a system SQLite (rusqlite without `bundled`), which could link an older library
+/// whose WAL behaviour the durability promise was never checked against. Refusing to open
+/// is better than silently running on it.
+const MIN_SQLITE_VERSION: i32 = 3_051_003;
+
 /// How long a connection waits on a lock held by another connection before failing. Only a
 /// checkpoint or a second process can hold one, so waits are short when they happen at all.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -53,6 +60,7 @@ pub struct WriterSettings {
 /// Opens (creating the folder and file on first use) the one connection that writes, in WAL
 /// mode with full fsync, and brings the layout up to date.
 pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    check_sqlite_version(rusqlite::version_number())?;
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", folder.display())))?;
@@ -74,6 +82,28 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
         .map_err(backend)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Refuses a linked SQLite older than [`MIN_SQLITE_VERSION`].
+fn check_sqlite_version(linked: i32) -> Result<(), StoreError> {
+    if linked >= MIN_SQLITE_VERSION {
+        return Ok(());
+    }
+    Err(StoreError::Backend(format!(
+        "SQLite {} is linked, but the event store needs SQLite {} or newer",
+        dotted(linked),
+        dotted(MIN_SQLITE_VERSION)
+    )))
+}
+
+/// `3051003` as `3.51.3`.
+fn dotted(version: i32) -> String {
+    format!(
+        "{}.{}.{}",
+        version / 1_000_000,
+        version / 1_000 % 1_000,
+        version % 1_000
+    )
 }
 
 /// Opens a read-only connection to a file [`open_writer`] has already set up.
@@ -136,4 +166,32 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     tx.commit().map_err(backend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_should_link_sqlite_3_51_3_or_newer() {
+        assert!(
+            rusqlite::version_number() >= 3_051_003,
+            "linked SQLite is {}",
+            rusqlite::version()
+        );
+        assert_eq!(check_sqlite_version(rusqlite::version_number()), Ok(()));
+    }
+
+    #[test]
+    fn it_should_refuse_an_older_sqlite_with_a_message_naming_both_versions() {
+        let refused = check_sqlite_version(3_051_002);
+        assert_eq!(
+            refused,
+            Err(StoreError::Backend(
+                "SQLite 3.51.2 is linked, but the event store needs SQLite 3.51.3 or newer"
+                    .to_owned()
+            ))
+        );
+        assert_eq!(check_sqlite_version(3_051_003), Ok(()));
+    }
 }

@@ -3,7 +3,8 @@
 //! Appends queue on a channel. The thread takes everything queued, opens ONE transaction, runs
 //! each append in its own SAVEPOINT (so a conflict or an invalid batch rolls back alone and gets
 //! its own error), commits once — one fsync for the whole group — and only then replies. Under
-//! load a group grows by itself: while one fsync runs, the next group queues up.
+//! load a group grows by itself: while one fsync runs, the next group queues up. The writer
+//! counts the transactions it commits, so tests and metrics can see that grouping happens.
 
 use super::append::SqliteTarget;
 use super::backend;
@@ -11,6 +12,8 @@ use super::schema::{self, WriterSettings};
 use crate::append;
 use roster_domain::store::{AppendError, Appended, Position, StoreError, StreamAppend};
 use rusqlite::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// A bound on one group, so that the first caller of a long queue is not kept waiting for the
@@ -36,10 +39,12 @@ pub(super) enum Request {
 
 /// Runs the writer until its channel is closed and drained. Dropping `head` on the way out is
 /// what tells feeds that no more events will come.
+/// `commits` counts every transaction committed.
 pub(super) fn run(
     mut conn: Connection,
     mut requests: mpsc::Receiver<Request>,
     head: watch::Sender<Position>,
+    commits: Arc<AtomicU64>,
 ) {
     let mut closers = Vec::new();
     while let Some(first) = requests.blocking_recv() {
@@ -61,7 +66,7 @@ pub(super) fn run(
                 next = requests.try_recv().ok();
             }
         }
-        commit_group(&mut conn, group, &head);
+        commit_group(&mut conn, group, &head, &commits);
     }
     drop(conn);
     drop(head);
@@ -74,13 +79,18 @@ fn commit_group(
     conn: &mut Connection,
     group: Vec<(Vec<StreamAppend>, AppendReply)>,
     head: &watch::Sender<Position>,
+    commits: &AtomicU64,
 ) {
     if group.is_empty() {
         return;
     }
     let (batches, replies): (Vec<_>, Vec<_>) = group.into_iter().unzip();
     let outcomes = match write_group(conn, &batches) {
-        Ok(outcomes) => outcomes,
+        Ok(outcomes) => {
+            // Relaxed: a statistic, read on its own; the replies below are what order callers.
+            commits.fetch_add(1, Ordering::Relaxed);
+            outcomes
+        }
         Err(error) => {
             tracing::error!(%error, appends = batches.len(), "event store group commit failed");
             batches
