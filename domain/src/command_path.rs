@@ -4,6 +4,10 @@
 //! loaded revision, read-only ones as pure checks), so no decision rests on state that changed
 //! underneath it. On a conflict the stale stream is refreshed and the command decided again,
 //! a bounded number of times. Runtime-agnostic: it only awaits the store.
+//!
+//! States of streams written or read recently are kept in a [`StreamCache`], so most commands
+//! on an existing account decide without a read; the revision guard makes a stale entry cost a
+//! conflict and a re-read, never a wrong decision.
 
 use crate::decision::{Command, Loaded};
 use crate::error::DomainError;
@@ -13,6 +17,7 @@ use crate::store::{
     StreamAppend,
 };
 use crate::stream::StreamId;
+use crate::stream_cache::{DEFAULT_CAPACITY, StreamCache};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -76,6 +81,7 @@ pub enum ExecuteError {
 pub struct CommandPath {
     store: Arc<dyn EventStore>,
     new_event_id: Arc<dyn Fn() -> Uuid + Send + Sync>,
+    cache: Arc<StreamCache>,
 }
 
 impl CommandPath {
@@ -85,9 +91,20 @@ impl CommandPath {
         store: Arc<dyn EventStore>,
         new_event_id: Arc<dyn Fn() -> Uuid + Send + Sync>,
     ) -> CommandPath {
+        CommandPath::with_cache(store, new_event_id, DEFAULT_CAPACITY)
+    }
+
+    /// Like [`CommandPath::new`], caching the states of about `capacity` to twice as many
+    /// streams (0: read every stream a decision needs from the store, every time).
+    pub fn with_cache(
+        store: Arc<dyn EventStore>,
+        new_event_id: Arc<dyn Fn() -> Uuid + Send + Sync>,
+        capacity: usize,
+    ) -> CommandPath {
         CommandPath {
             store,
             new_event_id,
+            cache: Arc::new(StreamCache::new(capacity)),
         }
     }
 
@@ -120,6 +137,10 @@ impl CommandPath {
                 other => other?,
             };
             if events.is_empty() {
+                // "Nothing to change" may rest on a cached state as stale as a refusal's.
+                if self.refresh(&mut loaded).await? {
+                    continue;
+                }
                 return Ok(Executed {
                     position: None,
                     events,
@@ -129,6 +150,7 @@ impl CommandPath {
             match self.append(batch).await {
                 Ok(position) => {
                     debug!(events = events.len(), %position, "command appended");
+                    self.remember_appended(&mut loaded, &events);
                     return Ok(Executed {
                         position: Some(position),
                         events,
@@ -168,7 +190,16 @@ impl CommandPath {
             if missing.is_empty() {
                 return decision.map_err(|e| ExecuteError::Rejected(e.into()));
             }
-            self.load(loaded, &missing).await?;
+            let mut unknown = Vec::with_capacity(missing.len());
+            for stream in missing {
+                match self.cache.get(&stream) {
+                    Some(cached) => loaded.insert(stream, cached),
+                    None => unknown.push(stream),
+                }
+            }
+            if !unknown.is_empty() {
+                self.load(loaded, &unknown).await?;
+            }
         }
     }
 
@@ -209,8 +240,34 @@ impl CommandPath {
                 entry.state.evolve(&event);
                 entry.revision = Some(recorded.revision);
             }
+            self.cache.put(stream, entry);
         }
         Ok(())
+    }
+
+    /// Caches the state of every stream the command read, as of its own append: the written
+    /// ones with their new events folded in, the read-only ones as they were checked. A stream
+    /// written without being read has an unknown revision, so any cached state of it goes.
+    fn remember_appended(&self, loaded: &mut Loaded, events: &[Event]) {
+        let read: BTreeMap<StreamId, Option<u64>> = loaded.read_set().into_iter().collect();
+        let mut written: BTreeMap<StreamId, u64> = BTreeMap::new();
+        for event in events {
+            let stream = event.stream();
+            if read.contains_key(&stream) {
+                loaded.stream_mut(&stream).state.evolve(event);
+            }
+            *written.entry(stream).or_default() += 1;
+        }
+        for (stream, revision) in &read {
+            let entry = loaded.stream_mut(stream);
+            if let Some(&count) = written.get(stream) {
+                entry.revision = Some(revision.map_or(count - 1, |r| r + count));
+            }
+            self.cache.put(stream, entry);
+        }
+        for stream in written.keys().filter(|s| !read.contains_key(s)) {
+            self.cache.forget(stream);
+        }
     }
 
     /// One atomic append: written streams at their loaded revision, read-only ones as checks.

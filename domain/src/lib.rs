@@ -27,6 +27,7 @@ pub mod resource;
 pub mod session;
 pub mod store;
 pub mod stream;
+pub mod stream_cache;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod decorated;
+
 use chrono::Utc;
 use roster_domain::command_path::{CommandMeta, CommandPath};
 use roster_domain::ids::UserId;
