@@ -4,6 +4,7 @@
 //! fallback keys are captured here too, as a snapshot, so the rest of the server receives
 //! everything it may know through [`Config`].
 
+use crate::auth::ThrottlePolicy;
 use chrono::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -273,6 +274,9 @@ pub struct Config {
     pub request_timeout: StdDuration,
     /// GraphQL operation limits.
     pub graphql_limits: GraphqlLimits,
+    /// Pacing of failed logins per account (not a flag: the defaults are the policy; tests
+    /// shorten the delays).
+    pub login_throttle: ThrottlePolicy,
     /// Log filter.
     pub log: String,
 }
@@ -313,6 +317,7 @@ impl Config {
             body_limit: settings.body_limit,
             request_timeout: StdDuration::from_secs(settings.request_timeout_secs),
             graphql_limits: GraphqlLimits::default(),
+            login_throttle: ThrottlePolicy::default(),
             log: settings.log,
         })
     }
@@ -337,6 +342,7 @@ impl Config {
             body_limit: 1024 * 1024,
             request_timeout: StdDuration::from_secs(30),
             graphql_limits: GraphqlLimits::default(),
+            login_throttle: ThrottlePolicy::default(),
             log: "info".to_owned(),
         }
     }

@@ -3,7 +3,7 @@
 //! completes (so tests bind `127.0.0.1:0` and stop it when they like).
 
 use crate::app::app;
-use crate::auth::{LoginThrottle, ThrottlePolicy};
+use crate::auth::LoginThrottle;
 use crate::bootstrap::{Bootstrapped, bootstrap};
 use crate::config::{Config, StoreLocation};
 use crate::error::ApiError;
@@ -111,13 +111,14 @@ pub async fn start(
         .await
         .map_err(|e| StartError::Task(e.to_string()))?;
     info!(position = %head, "read models caught up");
+    let throttle = Arc::new(LoginThrottle::new(config.login_throttle));
     let state = AppState {
         config: Arc::new(config),
         commands: CommandPath::new(dyn_store, Arc::new(Uuid::now_v7)),
         projections,
         hasher,
         vault,
-        throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
+        throttle,
         metrics: Arc::new(Metrics::default()),
         key_usage: Arc::new(KeyUsage::default()),
     };

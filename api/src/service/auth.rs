@@ -31,7 +31,8 @@ pub struct LoggedIn {
 /// Checks a username and password and starts a session.
 ///
 /// An unknown user is verified against a dummy hash, so both failures take the same time and
-/// give the same message; repeated failures on one account wait longer each time.
+/// give the same message; attempts on an account that keeps failing are paced (see
+/// [`crate::auth::LoginThrottle`]).
 #[instrument(skip_all)]
 pub async fn login(
     state: &AppState,
@@ -40,9 +41,14 @@ pub async fn login(
     password: &str,
     remember_me: bool,
 ) -> Result<LoggedIn, ApiError> {
-    let delay = state.throttle.delay_for(username);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+    // The slot is taken before waiting, so parallel guesses queue one delay apart.
+    let wait = state.throttle.reserve(username).map_err(|_| {
+        state.metrics.login_failed();
+        info!("login refused unchecked: too many attempts on the account");
+        ApiError::TooManyRequests("Too many login attempts; try again later".into())
+    })?;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let found = state.projections.read(|models| {
         models
@@ -58,6 +64,8 @@ pub async fn login(
         info!("login refused");
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
+    // The password was right: whatever happens to the session, guessing is over.
+    state.throttle.record_success(username);
     let token = SessionToken::generate().map_err(ApiError::internal)?;
     let lifetime = if remember_me {
         state.config.remember_lifetime
@@ -82,7 +90,6 @@ pub async fn login(
         state.metrics.login_failed();
         return Err(error);
     }
-    state.throttle.record_success(username);
     state.metrics.login_succeeded();
     info!(user = %user_id, remember_me, "logged in");
     Ok(LoggedIn {
