@@ -82,7 +82,8 @@ pub struct Settings {
     pub session_idle_timeout_minutes: u32,
 
     /// 32 bytes (64 hex digits or base64) that seal stored model-service API keys. Without it
-    /// Roster refuses to store or reveal API keys (and says so at start-up).
+    /// Roster keeps a generated key in `secret.key` beside the SQLite database (back it up
+    /// with the database), or an ephemeral one for `memory://`.
     #[arg(long, env = "ROSTER_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
 
@@ -258,7 +259,7 @@ pub struct Config {
     pub remember_lifetime: Duration,
     /// A session ends after this long without use.
     pub idle_timeout: Duration,
-    /// Seals API keys.
+    /// Seals API keys; without it, the key file beside the database does.
     pub secret_key: Option<Secret>,
     /// The model service's credential.
     pub service_token: Option<Secret>,

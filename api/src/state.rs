@@ -31,8 +31,8 @@ pub struct AppState {
     pub projections: Projections,
     /// argon2id, off the runtime.
     pub hasher: PasswordHasher,
-    /// Seals model-service API keys; `None` when `ROSTER_SECRET_KEY` is not set.
-    pub vault: Option<KeyVault>,
+    /// Seals model-service API keys (key from `ROSTER_SECRET_KEY`, or the key file).
+    pub vault: KeyVault,
     /// Per-account slowdown of failed logins.
     pub throttle: Arc<LoginThrottle>,
     /// Prometheus counters.
@@ -99,14 +99,5 @@ impl AppState {
             .projections
             .wait_for(position, WAIT_FOR_PROJECTIONS)
             .await?)
-    }
-
-    /// The vault, or the error that says API-key storage is off.
-    pub fn vault(&self) -> Result<&KeyVault, ApiError> {
-        self.vault.as_ref().ok_or_else(|| {
-            ApiError::Unavailable(
-                "API key storage is disabled: the server has no ROSTER_SECRET_KEY".to_owned(),
-            )
-        })
     }
 }
