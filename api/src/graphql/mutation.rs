@@ -35,15 +35,18 @@ fn owned_id(kind: Kind, id: &ID) -> Result<uuid::Uuid> {
 
 #[Object(name = "Mutation")]
 impl MutationRoot {
-    /// Logs in; the token is also set as the `session_token` cookie.
+    /// Logs in; the token is also set as the `session_token` cookie. `rememberMe` null or
+    /// absent means false.
     async fn login(
         &self,
         ctx: &Context<'_>,
         username: String,
         password: String,
-        #[graphql(default = false)] remember_me: bool,
+        // Nullable with a default, as the contract has it: an explicit null means false.
+        #[graphql(default_with = "Some(false)")] remember_me: Option<bool>,
     ) -> Result<LoginPayload> {
         let (state, request) = parts(ctx)?;
+        let remember_me = remember_me.unwrap_or(false);
         let logged_in = auth_service::login(state, request, &username, &password, remember_me)
             .await
             .extend()?;
@@ -124,14 +127,14 @@ impl MutationRoot {
     }
 
     /// Sets a new password for a user (administrators). Their sessions stay valid unless
-    /// `revokeSessions`.
+    /// `revokeSessions`. Null or absent flags mean false.
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
         id: ID,
         password: String,
-        #[graphql(default = false)] revoke_sessions: bool,
-        #[graphql(default = false)] require_change: bool,
+        #[graphql(default_with = "Some(false)")] revoke_sessions: Option<bool>,
+        #[graphql(default_with = "Some(false)")] require_change: Option<bool>,
     ) -> Result<User> {
         let (state, request) = parts(ctx)?;
         request.require_admin().extend()?;
@@ -141,8 +144,8 @@ impl MutationRoot {
             request,
             id,
             &password,
-            revoke_sessions,
-            require_change,
+            revoke_sessions.unwrap_or(false),
+            require_change.unwrap_or(false),
         )
         .await
         .extend()?;

@@ -219,3 +219,42 @@ async fn it_should_refuse_demoting_the_last_administrator() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_read_an_explicit_null_flag_as_false() {
+    let app = spawn_app().await;
+    let data = app
+        .gql_ok(
+            None,
+            "mutation($remember: Boolean) { login(username: \"admin\", password: \"admin-password\", rememberMe: $remember) { token expiresAt } }",
+            json!({ "remember": null }),
+        )
+        .await;
+    let expires: chrono::DateTime<chrono::Utc> = data["login"]["expiresAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        (expires - chrono::Utc::now()).num_days(),
+        6,
+        "an ordinary 7-day session"
+    );
+    let admin = data["login"]["token"].as_str().unwrap().to_owned();
+    let id = app.create_user(&admin, "rita", "rita-pass").await;
+    let rita = app.login("rita", "rita-pass").await;
+    let reset = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($id: ID!) { resetPassword(id: $id, password: \"rita-pass-2\", revokeSessions: null, requireChange: null) { mustChangePassword } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(reset["resetPassword"]["mustChangePassword"], false);
+    assert_eq!(
+        app.me(&rita).await.as_deref(),
+        Some("rita"),
+        "sessions kept"
+    );
+    app.stop().await;
+}
