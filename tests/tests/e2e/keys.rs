@@ -314,3 +314,87 @@ async fn it_should_keep_stored_keys_readable_across_a_restart() {
     assert_eq!(body["apiKey"], "sk-ant-5555");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_update_and_delete_own_and_system_keys_over_graphql() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let uma_id = app.create_user(&admin, "uma", "uma-pass").await;
+    let uma = app.login("uma", "uma-pass").await;
+    let created = app
+        .gql_ok(
+            Some(&uma),
+            "mutation { createApiKey(input: { provider: \"openai\", key: \"sk-uma-1111\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let own = created["createApiKey"]["id"].as_str().unwrap().to_owned();
+    const UPDATE_OWN: &str = "mutation($id: ID!) { updateApiKey(id: $id, name: \"Rotated\", key: \"sk-uma-2222\") { id name last4 } }";
+    let not_yours = app
+        .gql(Some(&admin), UPDATE_OWN, json!({ "id": own }))
+        .await;
+    assert_eq!(error_code(&not_yours), "NOT_FOUND");
+    let updated = app
+        .gql_ok(Some(&uma), UPDATE_OWN, json!({ "id": own }))
+        .await;
+    assert_eq!(
+        updated["updateApiKey"],
+        json!({ "id": own, "name": "Rotated", "last4": "2222" })
+    );
+    let (_, body) = resolve(&app, Some(SERVICE_TOKEN), &uma_id, "openai").await;
+    assert_eq!(body["apiKey"], "sk-uma-2222");
+    let deleted = app
+        .gql_ok(
+            Some(&uma),
+            "mutation($id: ID!) { deleteApiKey(id: $id) }",
+            json!({ "id": own }),
+        )
+        .await;
+    assert_eq!(deleted["deleteApiKey"], true);
+    let left = app
+        .gql_ok(Some(&uma), "{ myApiKeys { id } }", json!({}))
+        .await;
+    assert_eq!(left["myApiKeys"], json!([]));
+
+    let created = app
+        .gql_ok(
+            Some(&admin),
+            "mutation { createSystemApiKey(input: { provider: \"openai\", name: \"Team\", key: \"sk-sys-3333\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let system = created["createSystemApiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const UPDATE_SYSTEM: &str = "mutation($id: ID!) { updateSystemApiKey(id: $id, name: \"Team 2\", key: \"sk-sys-4444\") { name last4 } }";
+    let refused = app
+        .gql(Some(&uma), UPDATE_SYSTEM, json!({ "id": system }))
+        .await;
+    assert_eq!(error_message(&refused), "Admin access required");
+    let updated = app
+        .gql_ok(Some(&admin), UPDATE_SYSTEM, json!({ "id": system }))
+        .await;
+    assert_eq!(
+        updated["updateSystemApiKey"],
+        json!({ "name": "Team 2", "last4": "4444" })
+    );
+    let (_, body) = resolve(&app, Some(SERVICE_TOKEN), &uma_id, "openai").await;
+    assert_eq!(
+        (body["apiKey"].clone(), body["source"].clone()),
+        (json!("sk-sys-4444"), json!("system"))
+    );
+    let deleted = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($id: ID!) { deleteSystemApiKey(id: $id) }",
+            json!({ "id": system }),
+        )
+        .await;
+    assert_eq!(deleted["deleteSystemApiKey"], true);
+    let left = app
+        .gql_ok(Some(&admin), "{ systemApiKeys { id } }", json!({}))
+        .await;
+    assert_eq!(left["systemApiKeys"], json!([]));
+    app.stop().await;
+}
