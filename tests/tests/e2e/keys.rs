@@ -109,10 +109,7 @@ async fn it_should_resolve_the_users_key_then_the_systems_then_the_environments(
 async fn it_should_give_plaintext_keys_only_to_the_model_service() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = app.gql_ok(Some(&admin), "{ me { id } }", json!({})).await["me"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_id = app.my_id(&admin).await;
     let (status, body) = resolve(&app, None, &admin_id, "openai").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "UNAUTHORIZED");
@@ -173,18 +170,11 @@ fn key_file_of(config: &Config) -> PathBuf {
     database.parent().unwrap().join("secret.key")
 }
 
-async fn admin_id(app: &TestApp, admin: &str) -> String {
-    app.gql_ok(Some(admin), "{ me { id } }", json!({})).await["me"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn it_should_store_keys_with_no_secret_key_set_in_a_private_key_file_beside_the_database() {
     let app = spawn_app_with(|config| config.secret_key = None).await;
     let admin = app.admin_token().await;
-    let admin_id = admin_id(&app, &admin).await;
+    let admin_id = app.my_id(&admin).await;
     app.gql_ok(
         Some(&admin),
         "mutation { createApiKey(input: { provider: \"openai\", key: \"sk-no-setup-4242\" }) { id } }",
@@ -298,10 +288,7 @@ async fn it_should_refuse_to_start_when_the_key_file_is_malformed() {
 async fn it_should_keep_stored_keys_readable_across_a_restart() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = app.gql_ok(Some(&admin), "{ me { id } }", json!({})).await["me"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_id = app.my_id(&admin).await;
     app.gql_ok(
         Some(&admin),
         "mutation { createApiKey(input: { provider: \"anthropic\", key: \"sk-ant-5555\" }) { id } }",

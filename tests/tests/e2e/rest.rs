@@ -216,10 +216,7 @@ async fn it_should_serve_the_admin_user_routes() {
         "sessions remain valid"
     );
 
-    let admin_id = app.gql_ok(Some(&admin), "{ me { id } }", json!({})).await["me"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_id = app.my_id(&admin).await;
     let (status, body) = app
         .rest(
             Method::DELETE,
