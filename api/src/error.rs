@@ -166,6 +166,12 @@ validation_from!(
     roster_domain::values::ResourceNameError,
 );
 
+impl From<roster_domain::user::UserError> for ApiError {
+    fn from(error: roster_domain::user::UserError) -> ApiError {
+        ApiError::from_kind(error.kind(), error.to_string())
+    }
+}
+
 impl From<roster_domain::keyring::KeyringError> for ApiError {
     fn from(error: roster_domain::keyring::KeyringError) -> ApiError {
         ApiError::from_kind(error.kind(), error.to_string())
