@@ -583,3 +583,28 @@ async fn it_should_answer_unknown_routes_with_the_error_shape() {
     assert_eq!(body["error"], "NOT_FOUND");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_answer_a_wrong_method_with_405_in_the_error_shape() {
+    let app = spawn_app().await;
+    for (method, path, allowed) in [
+        (Method::DELETE, "/api/auth/login", "POST"),
+        (Method::PATCH, "/api/admin/api-keys/x", "PUT"),
+        (Method::PUT, "/graphql", "POST"),
+    ] {
+        let response = app
+            .request(method.clone(), path, None)
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+        assert!(allow.contains(allowed), "{method} {path}: Allow: {allow}");
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(
+            body,
+            json!({ "error": "METHOD_NOT_ALLOWED", "message": "Method not allowed" })
+        );
+    }
+    app.stop().await;
+}
