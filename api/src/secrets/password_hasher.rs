@@ -1,8 +1,9 @@
 //! argon2id password hashing with OWASP parameters (m = 19 MiB, t = 2, p = 1).
 //!
-//! Hashing is deliberately slow (tens of milliseconds), so it runs on a pool of one thread per
-//! core outside the async runtime: a flood of logins queues there instead of starving every
-//! other request of runtime threads (see `hashing_pool` for why not tokio's blocking pool).
+//! Hashing is deliberately slow (tens of milliseconds), so it runs outside the async runtime on
+//! a pool of one thread fewer than the cores: a flood of logins queues there instead of
+//! starving every other request of runtime threads (see `hashing_pool` for why not tokio's
+//! blocking pool).
 
 use super::hashing_pool::HashingPool;
 use argon2::password_hash::phc::PasswordHash as Phc;
