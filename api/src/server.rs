@@ -3,16 +3,12 @@
 //! completes (so tests bind `127.0.0.1:0` and stop it when they like).
 
 use crate::app::app;
-use crate::auth::LoginThrottle;
 use crate::bootstrap::{Bootstrapped, bootstrap};
 use crate::config::{Config, StoreLocation};
 use crate::error::ApiError;
-use crate::metrics::Metrics;
 use crate::secrets::key_file::{self, KeyFileError, KeyFileOutcome};
 use crate::secrets::{KeyVault, KeyVaultError, PasswordHasher};
-use crate::service::api_keys::KeyUsage;
 use crate::state::AppState;
-use roster_domain::command_path::CommandPath;
 use roster_domain::store::{EventStore, Position, StoreError};
 use roster_projections::Projections;
 use roster_store::{MemoryStore, SqliteStore};
@@ -22,7 +18,6 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
-use uuid::Uuid;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -107,17 +102,7 @@ pub async fn start(
         .await
         .map_err(|e| StartError::Task(e.to_string()))?;
     info!(position = %head, "read models caught up");
-    let throttle = Arc::new(LoginThrottle::new(config.login_throttle));
-    let state = AppState {
-        config: Arc::new(config),
-        commands: CommandPath::new(dyn_store, Arc::new(Uuid::now_v7)),
-        projections,
-        hasher,
-        vault,
-        throttle,
-        metrics: Arc::new(Metrics::default()),
-        key_usage: Arc::new(KeyUsage::default()),
-    };
+    let state = AppState::new(config, dyn_store, projections, hasher, vault);
     let bootstrapped = bootstrap(&state).await.map_err(StartError::Bootstrap)?;
     Ok((
         Server {

@@ -10,7 +10,7 @@ use crate::service::api_keys::KeyUsage;
 use chrono::Utc;
 use roster_domain::command_path::{CommandMeta, CommandPath, Executed};
 use roster_domain::decision::Command;
-use roster_domain::store::{Actor, Position};
+use roster_domain::store::{Actor, EventStore, Position};
 use roster_projections::Projections;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,26 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state over `store`, whose events `projections` apply (or are to apply).
+    pub fn new(
+        config: Config,
+        store: Arc<dyn EventStore>,
+        projections: Projections,
+        hasher: PasswordHasher,
+        vault: KeyVault,
+    ) -> AppState {
+        AppState {
+            throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            config: Arc::new(config),
+            commands: CommandPath::new(store, Arc::new(Uuid::now_v7)),
+            projections,
+            hasher,
+            vault,
+            metrics: Arc::new(Metrics::default()),
+            key_usage: Arc::new(KeyUsage::default()),
+        }
+    }
+
     /// Runs `command` for the request's caller and waits until the read models include its
     /// events, so the very next query sees them.
     pub async fn execute<C: Command>(
