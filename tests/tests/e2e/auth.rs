@@ -127,6 +127,19 @@ async fn it_should_refuse_guesses_unchecked_once_the_account_queue_is_full() {
     app.stop().await;
 }
 
+/// `GET /api/auth/me` with only the `session_token` cookie: whose session it is, if any.
+async fn username_by_cookie(app: &TestApp, token: &str) -> Option<String> {
+    let (status, body) = json_of(
+        app.request(Method::GET, "/api/auth/me", None)
+            .header("cookie", format!("session_token={token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    (status == StatusCode::OK).then(|| body["user"]["username"].as_str().unwrap().to_owned())
+}
+
 #[tokio::test]
 async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
     let app = spawn_app().await;
@@ -153,16 +166,10 @@ async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
     assert!((29..=30).contains(&days), "{days}");
 
     // The cookie alone authenticates.
-    let (status, body) = json_of(
-        app.request(Method::GET, "/api/auth/me", None)
-            .header("cookie", format!("session_token={token}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["user"]["username"], ADMIN);
+    assert_eq!(
+        username_by_cookie(&app, token).await.as_deref(),
+        Some(ADMIN)
+    );
 
     // Behind a TLS-terminating proxy the cookie is Secure; without rememberMe, 7 days.
     let response = app
@@ -181,6 +188,33 @@ async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
     let (_, body) = json_of(response).await;
     let expires: DateTime<Utc> = body["expiresAt"].as_str().unwrap().parse().unwrap();
     assert_eq!((expires - Utc::now()).num_days(), 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_set_the_session_cookie_on_a_graphql_login() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::POST, "/graphql", None)
+        .json(&json!({ "query": LOGIN, "variables": { "u": ADMIN, "p": ADMIN_PASSWORD } }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let token = body["data"]["login"]["token"].as_str().unwrap();
+    assert!(
+        cookie.starts_with(&format!("session_token={token};")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(
+        username_by_cookie(&app, token).await.as_deref(),
+        Some(ADMIN)
+    );
     app.stop().await;
 }
 
