@@ -36,6 +36,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        // After every route, so that it applies to all of them.
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(Extension(schema))
@@ -62,6 +64,12 @@ pub fn app(state: AppState) -> Router {
 
 async fn not_found() -> Response {
     ApiError::NotFound("Not found".into()).into_response()
+}
+
+/// A known path with a method it does not serve: 405 in the API's error shape (the router
+/// still adds the `Allow` header).
+async fn method_not_allowed() -> Response {
+    ApiError::MethodNotAllowed("Method not allowed".into()).into_response()
 }
 
 /// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),

@@ -4,6 +4,7 @@
 //! fallback keys are captured here too, as a snapshot, so the rest of the server receives
 //! everything it may know through [`Config`].
 
+use crate::auth::ThrottlePolicy;
 use chrono::Duration;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::collections::BTreeMap;
@@ -81,7 +82,8 @@ pub struct Settings {
     pub session_idle_timeout_minutes: u32,
 
     /// 32 bytes (64 hex digits or base64) that seal stored model-service API keys. Without it
-    /// Roster refuses to store or reveal API keys (and says so at start-up).
+    /// Roster keeps a generated key in `secret.key` beside the SQLite database (back it up
+    /// with the database), or an ephemeral one for `memory://`.
     #[arg(long, env = "ROSTER_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
 
@@ -257,7 +259,7 @@ pub struct Config {
     pub remember_lifetime: Duration,
     /// A session ends after this long without use.
     pub idle_timeout: Duration,
-    /// Seals API keys.
+    /// Seals API keys; without it, the key file beside the database does.
     pub secret_key: Option<Secret>,
     /// The model service's credential.
     pub service_token: Option<Secret>,
@@ -273,6 +275,9 @@ pub struct Config {
     pub request_timeout: StdDuration,
     /// GraphQL operation limits.
     pub graphql_limits: GraphqlLimits,
+    /// Pacing of failed logins per account (not a flag: the defaults are the policy; tests
+    /// shorten the delays).
+    pub login_throttle: ThrottlePolicy,
     /// Log filter.
     pub log: String,
 }
@@ -313,6 +318,7 @@ impl Config {
             body_limit: settings.body_limit,
             request_timeout: StdDuration::from_secs(settings.request_timeout_secs),
             graphql_limits: GraphqlLimits::default(),
+            login_throttle: ThrottlePolicy::default(),
             log: settings.log,
         })
     }
@@ -337,6 +343,7 @@ impl Config {
             body_limit: 1024 * 1024,
             request_timeout: StdDuration::from_secs(30),
             graphql_limits: GraphqlLimits::default(),
+            login_throttle: ThrottlePolicy::default(),
             log: "info".to_owned(),
         }
     }

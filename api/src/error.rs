@@ -40,6 +40,10 @@ pub enum ApiError {
     /// The body is larger than the configured limit: 413, `PAYLOAD_TOO_LARGE`.
     #[error("Request body too large")]
     TooLarge,
+    /// Too many attempts in too short a time (logins on one account): 429,
+    /// `TOO_MANY_REQUESTS`.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// A feature that is switched off by configuration: 503, `UNAVAILABLE`.
     #[error("{0}")]
     Unavailable(String),
@@ -79,6 +83,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,6 +99,7 @@ impl ApiError {
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             ApiError::TooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::TooManyRequests(_) => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -159,6 +165,12 @@ validation_from!(
     roster_domain::values::DisplayNameError,
     roster_domain::values::ResourceNameError,
 );
+
+impl From<roster_domain::user::UserError> for ApiError {
+    fn from(error: roster_domain::user::UserError) -> ApiError {
+        ApiError::from_kind(error.kind(), error.to_string())
+    }
+}
 
 impl From<roster_domain::keyring::KeyringError> for ApiError {
     fn from(error: roster_domain::keyring::KeyringError) -> ApiError {

@@ -20,6 +20,11 @@ pub async fn healthz() -> Json<serde_json::Value> {
 /// `GET /readyz`: 200 once the projections have applied everything the store held when
 /// asked, 503 otherwise.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    readiness(&state, READY_WAIT).await
+}
+
+/// Readiness, waiting at most `wait` for the projections to reach the store's head.
+async fn readiness(state: &AppState, wait: Duration) -> Response {
     let head = match state.commands.store().head().await {
         Ok(head) => head,
         Err(error) => {
@@ -31,7 +36,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
                 .into_response();
         }
     };
-    let caught_up = state.projections.wait_for(head, READY_WAIT).await.is_ok();
+    let caught_up = state.projections.wait_for(head, wait).await.is_ok();
     let body = json!({
         "status": if caught_up { "ready" } else { "catching up" },
         "head": head.0,
@@ -53,4 +58,47 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, StoreLocation};
+    use crate::secrets::PasswordHasher;
+    use roster_domain::store::Position;
+    use roster_projections::Projections;
+
+    async fn status_of(response: Response) -> (StatusCode, serde_json::Value) {
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn it_should_answer_503_until_the_read_models_have_caught_up() {
+        let config = Config::defaults(StoreLocation::Memory);
+        let hasher = PasswordHasher::insecure_fast_for_tests().unwrap();
+        let (server, _) = crate::server::start(config, hasher).await.unwrap();
+        // The same store (holding the first administrator) seen through read models that
+        // nothing feeds: they stay behind until told otherwise.
+        let behind = AppState {
+            projections: Projections::new(chrono::Duration::days(7)),
+            ..server.state().clone()
+        };
+        let wait = Duration::from_millis(10);
+        let (status, body) = status_of(readiness(&behind, wait).await).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "catching up");
+        assert_eq!(body["applied"], 0);
+        assert!(body["head"].as_u64().unwrap() > 0);
+
+        let store = behind.commands.store();
+        let log = store.read_all(Position::START, usize::MAX).await.unwrap();
+        behind.projections.apply_all(&log);
+        let (status, body) = status_of(readiness(&behind, wait).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ready");
+    }
 }

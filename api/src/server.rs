@@ -1,18 +1,15 @@
-//! Starting and running the server: open the store, catch the read models up, bootstrap the
-//! first administrator, then serve on a listener the caller binds until the shutdown future
+//! Starting and running the server: open the store and the vault key, catch the read models
+//! up, bootstrap the first administrator, then serve on a listener the caller binds until the shutdown future
 //! completes (so tests bind `127.0.0.1:0` and stop it when they like).
 
 use crate::app::app;
-use crate::auth::{LoginThrottle, ThrottlePolicy};
 use crate::bootstrap::{Bootstrapped, bootstrap};
 use crate::config::{Config, StoreLocation};
 use crate::error::ApiError;
-use crate::metrics::Metrics;
+use crate::secrets::key_file::{self, KeyFileError, KeyFileOutcome};
 use crate::secrets::{KeyVault, KeyVaultError, PasswordHasher};
-use crate::service::api_keys::KeyUsage;
 use crate::state::AppState;
-use roster_domain::command_path::CommandPath;
-use roster_domain::store::{EventStore, StoreError};
+use roster_domain::store::{EventStore, Position, StoreError};
 use roster_projections::Projections;
 use roster_store::{MemoryStore, SqliteStore};
 use std::future::Future;
@@ -21,7 +18,6 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
-use uuid::Uuid;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +28,9 @@ pub enum StartError {
     /// `ROSTER_SECRET_KEY` is malformed.
     #[error(transparent)]
     Vault(#[from] KeyVaultError),
+    /// The key file beside the database cannot be read, parsed or created.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
     /// The first administrator could not be created.
     #[error("first-run bootstrap failed: {0:?}")]
     Bootstrap(ApiError),
@@ -90,37 +89,20 @@ pub async fn start(
         }
         StoreLocation::Memory => StoreHandle::Memory(Arc::new(MemoryStore::new())),
     };
-    let vault = match &config.secret_key {
-        Some(key) => Some(KeyVault::from_config(key.expose())?),
-        None => {
-            warn!(
-                "ROSTER_SECRET_KEY is not set: storing and resolving model-service API keys is disabled"
-            );
-            None
-        }
-    };
     if config.service_token.is_none() {
         info!("ROSTER_SERVICE_TOKEN is not set: the key service endpoint is disabled");
     }
     let projections = Projections::new(config.idle_timeout);
     let dyn_store = store.as_dyn();
     let head = dyn_store.head().await?;
+    let vault = open_vault(&config, head).await?;
     let follower = projections.follow(dyn_store.clone());
     projections
         .wait_for(head, std::time::Duration::MAX)
         .await
         .map_err(|e| StartError::Task(e.to_string()))?;
     info!(position = %head, "read models caught up");
-    let state = AppState {
-        config: Arc::new(config),
-        commands: CommandPath::new(dyn_store, Arc::new(Uuid::now_v7)),
-        projections,
-        hasher,
-        vault,
-        throttle: Arc::new(LoginThrottle::new(ThrottlePolicy::default())),
-        metrics: Arc::new(Metrics::default()),
-        key_usage: Arc::new(KeyUsage::default()),
-    };
+    let state = AppState::new(config, dyn_store, projections, hasher, vault);
     let bootstrapped = bootstrap(&state).await.map_err(StartError::Bootstrap)?;
     Ok((
         Server {
@@ -130,6 +112,47 @@ pub async fn start(
         },
         bootstrapped,
     ))
+}
+
+/// The vault key: `ROSTER_SECRET_KEY` when set; otherwise the key file beside the SQLite
+/// database (created on first use), or an ephemeral key for a store that keeps nothing.
+async fn open_vault(config: &Config, head: Position) -> Result<KeyVault, StartError> {
+    if let Some(key) = &config.secret_key {
+        return Ok(KeyVault::from_config(key.expose())?);
+    }
+    let StoreLocation::Sqlite(database) = &config.store else {
+        info!(
+            "ROSTER_SECRET_KEY is not set: API keys are sealed with a key that ends with the process, like the memory store"
+        );
+        return Ok(KeyVault::generate());
+    };
+    let path = key_file::key_file_beside(database);
+    let opened = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || key_file::load_or_create(&path))
+            .await
+            .map_err(|e| StartError::Task(e.to_string()))??
+    };
+    let (vault, outcome) = opened;
+    let shown = path.display();
+    match outcome {
+        KeyFileOutcome::Created if head > Position::START => warn!(
+            path = %shown,
+            "ROSTER_SECRET_KEY is not set: created a new secret key file for a store that already has events; API keys sealed under an earlier ROSTER_SECRET_KEY need that key"
+        ),
+        KeyFileOutcome::Created => info!(
+            path = %shown,
+            "ROSTER_SECRET_KEY is not set: created a secret key file that seals stored API keys; back it up with the database"
+        ),
+        KeyFileOutcome::Loaded => info!(
+            path = %shown,
+            "ROSTER_SECRET_KEY is not set: stored API keys are sealed with the secret key file; back it up with the database"
+        ),
+    }
+    if key_file::readable_by_others(&path) {
+        warn!(path = %shown, "the secret key file is readable by other users; make it mode 0600");
+    }
+    Ok(vault)
 }
 
 /// Serves `server` on `listener` until `shutdown` completes, then finishes the requests in

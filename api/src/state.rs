@@ -10,7 +10,7 @@ use crate::service::api_keys::KeyUsage;
 use chrono::Utc;
 use roster_domain::command_path::{CommandMeta, CommandPath, Executed};
 use roster_domain::decision::Command;
-use roster_domain::store::{Actor, Position};
+use roster_domain::store::{Actor, EventStore, Position};
 use roster_projections::Projections;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,8 +31,8 @@ pub struct AppState {
     pub projections: Projections,
     /// argon2id, off the runtime.
     pub hasher: PasswordHasher,
-    /// Seals model-service API keys; `None` when `ROSTER_SECRET_KEY` is not set.
-    pub vault: Option<KeyVault>,
+    /// Seals model-service API keys (key from `ROSTER_SECRET_KEY`, or the key file).
+    pub vault: KeyVault,
     /// Per-account slowdown of failed logins.
     pub throttle: Arc<LoginThrottle>,
     /// Prometheus counters.
@@ -42,6 +42,26 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state over `store`, whose events `projections` apply (or are to apply).
+    pub fn new(
+        config: Config,
+        store: Arc<dyn EventStore>,
+        projections: Projections,
+        hasher: PasswordHasher,
+        vault: KeyVault,
+    ) -> AppState {
+        AppState {
+            throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            config: Arc::new(config),
+            commands: CommandPath::new(store, Arc::new(Uuid::now_v7)),
+            projections,
+            hasher,
+            vault,
+            metrics: Arc::new(Metrics::default()),
+            key_usage: Arc::new(KeyUsage::default()),
+        }
+    }
+
     /// Runs `command` for the request's caller and waits until the read models include its
     /// events, so the very next query sees them.
     pub async fn execute<C: Command>(
@@ -99,14 +119,5 @@ impl AppState {
             .projections
             .wait_for(position, WAIT_FOR_PROJECTIONS)
             .await?)
-    }
-
-    /// The vault, or the error that says API-key storage is off.
-    pub fn vault(&self) -> Result<&KeyVault, ApiError> {
-        self.vault.as_ref().ok_or_else(|| {
-            ApiError::Unavailable(
-                "API key storage is disabled: the server has no ROSTER_SECRET_KEY".to_owned(),
-            )
-        })
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! - `context`: [`RequestContext`] and [`Identity`], attached to each request by [`identify`].
 //! - `cookie`: reading and writing the `session_token` cookie.
-//! - `throttle`: the per-account slowdown of failed logins.
+//! - `throttle`: the per-account pacing of login attempts.
 
 mod context;
 mod cookie;
@@ -15,4 +15,4 @@ pub use context::{
     socket_context,
 };
 pub use cookie::{SESSION_COOKIE, clear_session_cookie, session_cookie};
-pub use throttle::{LoginThrottle, ThrottlePolicy};
+pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};

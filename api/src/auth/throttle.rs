@@ -1,25 +1,34 @@
-//! Per-account slowdown of failed logins.
+//! Per-account pacing of login attempts.
 //!
-//! After a few failures on one username, every further attempt on it waits first, twice as
-//! long each time up to a cap. It never refuses: the real user, typing the right password,
-//! gets in after at most the capped wait, so an attacker can slow an account down but cannot
-//! lock its owner out. Failures are forgotten after a quiet period, and the table is bounded
-//! (oldest entries go first), so a spray of made-up usernames cannot grow memory.
+//! After a few failures on one username, no further attempt on it is checked before the
+//! account's next slot, and each attempt pushes that slot forward by a delay that doubles up
+//! to a cap. The slot is reserved atomically *before* the attempt waits, so attempts sent in
+//! parallel queue one delay apart instead of all waiting the same delay and then all being
+//! checked: the throttle limits the rate of guesses, not just their latency.
+//!
+//! It never locks an account for good: the delay is capped, attempts are queued at most
+//! `max_wait` ahead (one further out is refused at once, unchecked, with "try again later"),
+//! and a successful login clears the account. While an attacker keeps the queue full the
+//! real user may be asked to retry; once the attack stops the account recovers within
+//! `max_wait`. Accounts are forgotten after a quiet period, and the table is bounded (oldest
+//! entries go first), so a spray of made-up usernames cannot grow memory.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How the slowdown grows.
+/// How the pacing grows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
     /// Failures allowed before any delay.
     pub free_failures: u32,
     /// The first delay.
     pub base_delay: Duration,
-    /// The longest delay.
+    /// The longest delay between two checked attempts.
     pub max_delay: Duration,
-    /// Failures older than this are forgotten.
+    /// The furthest ahead an attempt is queued; beyond it, attempts are refused unchecked.
+    pub max_wait: Duration,
+    /// An account quiet for this long is forgotten.
     pub forget_after: Duration,
     /// Most accounts tracked at once.
     pub max_accounts: usize,
@@ -31,23 +40,47 @@ impl Default for ThrottlePolicy {
             free_failures: 5,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
+            // Below the default request timeout (30 s), so a queued login is answered.
+            max_wait: Duration::from_secs(20),
             forget_after: Duration::from_secs(15 * 60),
             max_accounts: 10_000,
         }
     }
 }
 
+/// An attempt refused without checking its password: the account's queue is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many login attempts on this account")]
+pub struct Throttled {
+    /// How long until the account's next free slot is within reach again.
+    pub retry_after: Duration,
+}
+
 #[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
+struct Account {
+    /// Failures and attempts still waiting or being checked, since the last success.
+    attempts: u32,
+    /// No further attempt on this account is checked before this instant.
+    next_check: Instant,
+    /// The last attempt or failure, for forgetting quiet accounts.
     last: Instant,
 }
 
-/// The failure counts, by lowercased username.
+impl Account {
+    fn fresh(now: Instant) -> Account {
+        Account {
+            attempts: 0,
+            next_check: now,
+            last: now,
+        }
+    }
+}
+
+/// The pacing state, by lowercased username.
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
     policy: ThrottlePolicy,
-    failures: Mutex<HashMap<String, Failures>>,
+    accounts: Mutex<HashMap<String, Account>>,
 }
 
 impl LoginThrottle {
@@ -55,46 +88,20 @@ impl LoginThrottle {
     pub fn new(policy: ThrottlePolicy) -> LoginThrottle {
         LoginThrottle {
             policy,
-            failures: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// How long an attempt on `username` waits before its password is checked.
-    pub fn delay_for(&self, username: &str) -> Duration {
-        let now = Instant::now();
-        let failures = self.lock();
-        match failures.get(&key(username)) {
-            Some(f) if now.duration_since(f.last) < self.policy.forget_after => self.delay(f.count),
-            _ => Duration::ZERO,
-        }
+    /// Reserves the next slot for an attempt on `username`: how long the attempt must wait
+    /// before its password is checked, or [`Throttled`] when the slot is too far ahead.
+    pub fn reserve(&self, username: &str) -> Result<Duration, Throttled> {
+        self.reserve_at(username, Instant::now())
     }
 
-    /// Records a failed attempt on `username`.
+    /// Records that an attempt on `username` was checked and failed: the next check waits
+    /// at least one delay from now, however long ago the slot was reserved.
     pub fn record_failure(&self, username: &str) {
-        let now = Instant::now();
-        let mut failures = self.lock();
-        let key = key(username);
-        if !failures.contains_key(&key) && failures.len() >= self.policy.max_accounts {
-            let forget_after = self.policy.forget_after;
-            failures.retain(|_, f| now.duration_since(f.last) < forget_after);
-            if failures.len() >= self.policy.max_accounts
-                && let Some(oldest) = failures
-                    .iter()
-                    .min_by_key(|(_, f)| f.last)
-                    .map(|(k, _)| k.clone())
-            {
-                failures.remove(&oldest);
-            }
-        }
-        let entry = failures.entry(key).or_insert(Failures {
-            count: 0,
-            last: now,
-        });
-        if now.duration_since(entry.last) >= self.policy.forget_after {
-            entry.count = 0;
-        }
-        entry.count = entry.count.saturating_add(1);
-        entry.last = now;
+        self.record_failure_at(username, Instant::now());
     }
 
     /// A successful login clears the account's failures.
@@ -107,19 +114,74 @@ impl LoginThrottle {
         self.lock().len()
     }
 
-    fn delay(&self, count: u32) -> Duration {
-        if count < self.policy.free_failures {
+    fn reserve_at(&self, username: &str, now: Instant) -> Result<Duration, Throttled> {
+        let mut accounts = self.lock();
+        let account = self.account(&mut accounts, key(username), now);
+        let slot = account.next_check.max(now);
+        let wait = slot.saturating_duration_since(now);
+        if wait > self.policy.max_wait {
+            // Refused attempts take no slot: they are not checked, so they need no pacing.
+            return Err(Throttled {
+                retry_after: wait.saturating_sub(self.policy.max_wait),
+            });
+        }
+        account.attempts = account.attempts.saturating_add(1);
+        account.next_check = slot + self.delay(account.attempts);
+        account.last = now;
+        Ok(wait)
+    }
+
+    fn record_failure_at(&self, username: &str, now: Instant) {
+        let mut accounts = self.lock();
+        let account = self.account(&mut accounts, key(username), now);
+        // Forgotten or evicted while the attempt was checked: it still counts.
+        account.attempts = account.attempts.max(1);
+        account.next_check = account.next_check.max(now + self.delay(account.attempts));
+        account.last = now;
+    }
+
+    /// The account's entry, fresh if it was quiet long enough to be forgotten; making room
+    /// for a new one by dropping forgotten entries, then the oldest.
+    fn account<'a>(
+        &self,
+        accounts: &'a mut HashMap<String, Account>,
+        key: String,
+        now: Instant,
+    ) -> &'a mut Account {
+        let forget_after = self.policy.forget_after;
+        let quiet = |a: &Account| now.saturating_duration_since(a.last) >= forget_after;
+        if !accounts.contains_key(&key) && accounts.len() >= self.policy.max_accounts {
+            accounts.retain(|_, a| !quiet(a));
+            if accounts.len() >= self.policy.max_accounts
+                && let Some(oldest) = accounts
+                    .iter()
+                    .min_by_key(|(_, a)| a.last)
+                    .map(|(k, _)| k.clone())
+            {
+                accounts.remove(&oldest);
+            }
+        }
+        let account = accounts.entry(key).or_insert_with(|| Account::fresh(now));
+        if quiet(account) && account.next_check <= now {
+            *account = Account::fresh(now);
+        }
+        account
+    }
+
+    /// The delay after the `attempts`-th attempt before the next one is checked.
+    fn delay(&self, attempts: u32) -> Duration {
+        if attempts < self.policy.free_failures {
             return Duration::ZERO;
         }
-        let doublings = (count - self.policy.free_failures).min(16);
+        let doublings = (attempts - self.policy.free_failures).min(16);
         self.policy
             .base_delay
             .saturating_mul(1u32 << doublings)
             .min(self.policy.max_delay)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
-        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Account>> {
+        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -131,40 +193,120 @@ fn key(username: &str) -> String {
 mod tests {
     use super::*;
 
+    const MS: Duration = Duration::from_millis(1);
+
     fn policy() -> ThrottlePolicy {
         ThrottlePolicy {
             free_failures: 3,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(400),
+            base_delay: 100 * MS,
+            max_delay: 400 * MS,
+            max_wait: Duration::from_secs(10),
             forget_after: Duration::from_secs(60),
             max_accounts: 2,
         }
     }
 
+    /// Fails `n` attempts on `username`, one after another, all at `at`.
+    fn fail(throttle: &LoginThrottle, username: &str, n: u32, at: Instant) {
+        for _ in 0..n {
+            throttle.reserve_at(username, at).unwrap();
+            throttle.record_failure_at(username, at);
+        }
+    }
+
     #[test]
-    fn it_should_slow_down_one_account_after_a_few_failures_with_a_cap() {
+    fn it_should_queue_parallel_attempts_one_delay_apart_after_the_free_failures() {
         let throttle = LoginThrottle::new(policy());
-        for _ in 0..3 {
-            assert_eq!(throttle.delay_for("Alice"), Duration::ZERO);
-            throttle.record_failure("alice");
+        let t0 = Instant::now();
+        fail(&throttle, "alice", 2, t0);
+        // Twenty attempts arrive together, before any of them has been checked.
+        let waits: Vec<Duration> = (0..20)
+            .map(|_| throttle.reserve_at("Alice", t0).unwrap())
+            .collect();
+        assert_eq!(waits[0], Duration::ZERO, "the third attempt is still free");
+        assert_eq!(waits[1], 100 * MS);
+        assert_eq!(waits[2], 300 * MS);
+        for pair in waits.windows(2).skip(3) {
+            assert_eq!(pair[1] - pair[0], 400 * MS, "capped, but still one apart");
         }
-        assert_eq!(throttle.delay_for("alice"), Duration::from_millis(100));
-        throttle.record_failure("ALICE");
-        assert_eq!(throttle.delay_for("alice"), Duration::from_millis(200));
+        let expected: Duration = (3..22).map(|attempt| throttle.delay(attempt)).sum();
+        assert_eq!(
+            waits[19], expected,
+            "the last waits for every delay before it"
+        );
+    }
+
+    #[test]
+    fn it_should_pace_sequential_failures_from_the_last_check_with_a_cap() {
+        let throttle = LoginThrottle::new(policy());
+        let mut now = Instant::now();
+        let mut waits = Vec::new();
         for _ in 0..10 {
-            throttle.record_failure("alice");
+            let wait = throttle.reserve_at("alice", now).unwrap();
+            // Each check takes 30 ms after its slot; the next delay counts from its end.
+            now += wait + 30 * MS;
+            throttle.record_failure_at("alice", now);
+            waits.push(wait.as_millis());
         }
-        assert_eq!(throttle.delay_for("alice"), Duration::from_millis(400));
-        assert_eq!(throttle.delay_for("bob"), Duration::ZERO, "per account");
-        throttle.record_success("alice");
-        assert_eq!(throttle.delay_for("alice"), Duration::ZERO);
+        assert_eq!(waits, [0, 0, 0, 100, 200, 400, 400, 400, 400, 400]);
+        assert_eq!(
+            throttle.reserve_at("bob", now),
+            Ok(Duration::ZERO),
+            "per account"
+        );
+    }
+
+    #[test]
+    fn it_should_let_the_right_password_clear_the_account() {
+        let throttle = LoginThrottle::new(policy());
+        let t0 = Instant::now();
+        fail(&throttle, "alice", 8, t0);
+        assert!(throttle.reserve_at("alice", t0).unwrap() > Duration::ZERO);
+        throttle.record_success("ALICE");
+        assert_eq!(throttle.reserve_at("alice", t0), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn it_should_refuse_unchecked_beyond_the_longest_wait_and_recover_after_it() {
+        let throttle = LoginThrottle::new(ThrottlePolicy {
+            max_wait: Duration::from_secs(1),
+            ..policy()
+        });
+        let t0 = Instant::now();
+        fail(&throttle, "alice", 3, t0);
+        let accepted: Vec<Duration> = std::iter::from_fn(|| throttle.reserve_at("alice", t0).ok())
+            .take(100)
+            .collect();
+        assert_eq!(
+            accepted,
+            [100 * MS, 300 * MS, 700 * MS],
+            "then 1100 ms: too far"
+        );
+        let refused = throttle.reserve_at("alice", t0).unwrap_err();
+        assert_eq!(refused.retry_after, 100 * MS);
+        assert!(
+            throttle
+                .reserve_at("alice", t0 + refused.retry_after)
+                .is_ok(),
+            "refusals took no slot: the queue is back within reach"
+        );
+    }
+
+    #[test]
+    fn it_should_forget_a_quiet_account() {
+        let throttle = LoginThrottle::new(policy());
+        let t0 = Instant::now();
+        fail(&throttle, "alice", 10, t0);
+        let later = t0 + Duration::from_secs(61);
+        assert_eq!(throttle.reserve_at("alice", later), Ok(Duration::ZERO));
     }
 
     #[test]
     fn it_should_track_a_bounded_number_of_accounts() {
         let throttle = LoginThrottle::new(policy());
-        for name in ["a1", "a2", "a3", "a4"] {
-            throttle.record_failure(name);
+        let t0 = Instant::now();
+        for (i, name) in ["a1", "a2", "a3", "a4"].into_iter().enumerate() {
+            fail(&throttle, name, 1, t0 + MS * u32::try_from(i).unwrap());
         }
         assert_eq!(throttle.tracked(), 2);
     }

@@ -22,7 +22,7 @@ pub use subscription::SubscriptionRoot;
 
 use crate::auth::RequestContext;
 use crate::config::GraphqlLimits;
-use crate::error::ApiError;
+use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::state::AppState;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
@@ -85,8 +85,11 @@ pub async fn post(
         .into()
 }
 
-/// Executes a request and gives every error a code: errors raised by resolvers carry theirs;
-/// the rest come from parsing, validation or the limits, so they are `VALIDATION`.
+/// Executes a request and gives every error a code. Errors raised as [`ApiError`] carry
+/// theirs. Of the rest, those without a path come from parsing, validation or the limits,
+/// before any resolver ran: `VALIDATION`. Those with a path failed inside a resolver without
+/// an `ApiError` (missing context data, a bug): `INTERNAL`, logged, shown as the generic
+/// message, since their text was never meant for a client.
 async fn execute(
     schema: &RosterSchema,
     request: async_graphql::Request,
@@ -94,8 +97,15 @@ async fn execute(
     let mut response = schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
+        if extensions.get("code").is_some() {
+            continue;
+        }
+        if error.path.is_empty() {
             extensions.set("code", "VALIDATION");
+        } else {
+            tracing::error!(error = %error.message, path = ?error.path, "resolver failed");
+            error.message = INTERNAL_MESSAGE.to_owned();
+            extensions.set("code", "INTERNAL");
         }
     }
     response
@@ -150,6 +160,59 @@ mod tests {
             committed == current,
             "api/schema.graphql is out of date: run `cargo run -p roster-api -- schema > api/schema.graphql`"
         );
+    }
+
+    async fn test_schema() -> RosterSchema {
+        let config = crate::config::Config::defaults(crate::config::StoreLocation::Memory);
+        let hasher = crate::secrets::PasswordHasher::insecure_fast_for_tests().unwrap();
+        let (server, _) = crate::server::start(config, hasher).await.unwrap();
+        schema(server.state().clone())
+    }
+
+    fn first_error(response: &async_graphql::Response) -> (String, String) {
+        let error = &response.errors[0];
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        (code.trim_matches('"').to_owned(), error.message.clone())
+    }
+
+    #[tokio::test]
+    async fn it_should_call_a_resolver_failure_that_is_no_api_error_internal() {
+        let schema = test_schema().await;
+        // No RequestContext attached: the resolver's `ctx.data` fails.
+        let response = execute(&schema, async_graphql::Request::new("{ me { id } }")).await;
+        assert_eq!(
+            first_error(&response),
+            ("INTERNAL".to_owned(), INTERNAL_MESSAGE.to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn it_should_keep_parse_and_validation_errors_validation() {
+        let schema = test_schema().await;
+        let context = RequestContext::anonymous();
+        for (query, variables) in [
+            ("{ me { id ", serde_json::json!({})),
+            (
+                "{ users(first: \"x\") { totalCount } }",
+                serde_json::json!({}),
+            ),
+            (
+                "query($f: Int) { users(first: $f) { totalCount } }",
+                serde_json::json!({ "f": "x" }),
+            ),
+            ("{ nothingHere }", serde_json::json!({})),
+        ] {
+            let request = async_graphql::Request::new(query)
+                .variables(async_graphql::Variables::from_json(variables))
+                .data(context.clone());
+            let response = execute(&schema, request).await;
+            assert_eq!(first_error(&response).0, "VALIDATION", "{query}");
+        }
     }
 
     #[test]

@@ -33,17 +33,62 @@ fn owned_id(kind: Kind, id: &ID) -> Result<uuid::Uuid> {
     owned::parse_id(kind, id).extend()
 }
 
+// The caller's own keys and the system's differ only in whose keyring they use (`system`).
+
+async fn create_key(ctx: &Context<'_>, system: bool, input: ApiKeyInput) -> Result<ApiKey> {
+    let (state, request) = parts(ctx)?;
+    let owner = api_keys::owner_for(request, system).extend()?;
+    let record = api_keys::add(
+        state,
+        request,
+        owner,
+        &input.provider,
+        input.name.as_deref(),
+        &input.key,
+    )
+    .await
+    .extend()?;
+    Ok(ApiKey::from(&record))
+}
+
+async fn update_key(
+    ctx: &Context<'_>,
+    system: bool,
+    id: ID,
+    name: Option<String>,
+    key: Option<String>,
+) -> Result<ApiKey> {
+    let (state, request) = parts(ctx)?;
+    let owner = api_keys::owner_for(request, system).extend()?;
+    let id = api_keys::parse_key_id(&id).extend()?;
+    let record = api_keys::replace(state, request, owner, id, name.as_deref(), key.as_deref())
+        .await
+        .extend()?;
+    Ok(ApiKey::from(&record))
+}
+
+async fn delete_key(ctx: &Context<'_>, system: bool, id: ID) -> Result<bool> {
+    let (state, request) = parts(ctx)?;
+    let owner = api_keys::owner_for(request, system).extend()?;
+    let id = api_keys::parse_key_id(&id).extend()?;
+    api_keys::remove(state, request, owner, id).await.extend()?;
+    Ok(true)
+}
+
 #[Object(name = "Mutation")]
 impl MutationRoot {
-    /// Logs in; the token is also set as the `session_token` cookie.
+    /// Logs in; the token is also set as the `session_token` cookie. `rememberMe` null or
+    /// absent means false.
     async fn login(
         &self,
         ctx: &Context<'_>,
         username: String,
         password: String,
-        #[graphql(default = false)] remember_me: bool,
+        // Nullable with a default, as the contract has it: an explicit null means false.
+        #[graphql(default_with = "Some(false)")] remember_me: Option<bool>,
     ) -> Result<LoginPayload> {
         let (state, request) = parts(ctx)?;
+        let remember_me = remember_me.unwrap_or(false);
         let logged_in = auth_service::login(state, request, &username, &password, remember_me)
             .await
             .extend()?;
@@ -124,14 +169,14 @@ impl MutationRoot {
     }
 
     /// Sets a new password for a user (administrators). Their sessions stay valid unless
-    /// `revokeSessions`.
+    /// `revokeSessions`. Null or absent flags mean false.
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
         id: ID,
         password: String,
-        #[graphql(default = false)] revoke_sessions: bool,
-        #[graphql(default = false)] require_change: bool,
+        #[graphql(default_with = "Some(false)")] revoke_sessions: Option<bool>,
+        #[graphql(default_with = "Some(false)")] require_change: Option<bool>,
     ) -> Result<User> {
         let (state, request) = parts(ctx)?;
         request.require_admin().extend()?;
@@ -141,8 +186,8 @@ impl MutationRoot {
             request,
             id,
             &password,
-            revoke_sessions,
-            require_change,
+            revoke_sessions.unwrap_or(false),
+            require_change.unwrap_or(false),
         )
         .await
         .extend()?;
@@ -292,19 +337,7 @@ impl MutationRoot {
 
     /// Stores one of the caller's own API keys (one per provider).
     async fn create_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
-        let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, false).extend()?;
-        let record = api_keys::add(
-            state,
-            request,
-            owner,
-            &input.provider,
-            input.name.as_deref(),
-            &input.key,
-        )
-        .await
-        .extend()?;
-        Ok(ApiKey::from(&record))
+        create_key(ctx, false, input).await
     }
 
     /// Renames and/or replaces one of the caller's own API keys.
@@ -315,48 +348,33 @@ impl MutationRoot {
         name: Option<String>,
         key: Option<String>,
     ) -> Result<ApiKey> {
-        let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, false).extend()?;
-        let id = api_keys::parse_key_id(&id).extend()?;
-        let record = api_keys::replace(state, request, owner, id, name.as_deref(), key.as_deref())
-            .await
-            .extend()?;
-        Ok(ApiKey::from(&record))
+        update_key(ctx, false, id, name, key).await
     }
 
     /// Removes one of the caller's own API keys.
     async fn delete_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, false).extend()?;
-        let id = api_keys::parse_key_id(&id).extend()?;
-        api_keys::remove(state, request, owner, id).await.extend()?;
-        Ok(true)
+        delete_key(ctx, false, id).await
     }
 
     /// Stores a system API key (administrators; one per provider).
     async fn create_system_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
-        let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, true).extend()?;
-        let record = api_keys::add(
-            state,
-            request,
-            owner,
-            &input.provider,
-            input.name.as_deref(),
-            &input.key,
-        )
-        .await
-        .extend()?;
-        Ok(ApiKey::from(&record))
+        create_key(ctx, true, input).await
+    }
+
+    /// Renames and/or replaces a system API key (administrators).
+    async fn update_system_api_key(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        name: Option<String>,
+        key: Option<String>,
+    ) -> Result<ApiKey> {
+        update_key(ctx, true, id, name, key).await
     }
 
     /// Removes a system API key (administrators).
     async fn delete_system_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, true).extend()?;
-        let id = api_keys::parse_key_id(&id).extend()?;
-        api_keys::remove(state, request, owner, id).await.extend()?;
-        Ok(true)
+        delete_key(ctx, true, id).await
     }
 
     /// Creates an ontology for the caller, or (administrators) for `ownerId`.

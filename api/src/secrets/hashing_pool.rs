@@ -2,8 +2,9 @@
 //!
 //! argon2id with OWASP parameters allocates 19 MiB per hash. On tokio's blocking pool every
 //! new thread that hashes gets its own malloc arena, which keeps those 19 MiB after the hash:
-//! a login flood grew the server by hundreds of MiB. A fixed pool of one thread per core keeps
-//! that to one arena per core, and its queue applies back-pressure instead of spawning more.
+//! a login flood grew the server by hundreds of MiB. A fixed pool (the hasher sizes it to one
+//! thread fewer than the cores) keeps that to one arena per thread, and its bounded queue
+//! applies back-pressure instead of spawning more.
 
 use super::HashError;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,9 @@
 //! Everything that touches a secret, kept out of the domain (which must stay pure) and out of
-//! events and logs: password hashing, session tokens, and sealing of model-service API keys.
+//! events and logs: password hashing, session tokens, and sealing of model-service API keys
+//! (with the vault key from `ROSTER_SECRET_KEY` or from the key file beside the database).
 
 mod hashing_pool;
+pub mod key_file;
 mod key_vault;
 mod password_hasher;
 mod session_token;

@@ -1,8 +1,9 @@
 //! argon2id password hashing with OWASP parameters (m = 19 MiB, t = 2, p = 1).
 //!
-//! Hashing is deliberately slow (tens of milliseconds), so it runs on a pool of one thread per
-//! core outside the async runtime: a flood of logins queues there instead of starving every
-//! other request of runtime threads (see `hashing_pool` for why not tokio's blocking pool).
+//! Hashing is deliberately slow (tens of milliseconds), so it runs outside the async runtime on
+//! a pool of one thread fewer than the cores: a flood of logins queues there instead of
+//! starving every other request of runtime threads (see `hashing_pool` for why not tokio's
+//! blocking pool).
 
 use super::hashing_pool::HashingPool;
 use argon2::password_hash::phc::PasswordHash as Phc;
@@ -75,16 +76,23 @@ impl PasswordHasher {
     /// Whether `password` matches `stored`; with `None` (no such user) it verifies against a
     /// dummy hash and answers `false`, taking the same time as a real check.
     pub async fn verify(&self, password: &str, stored: Option<&PasswordHash>) -> bool {
-        let (phc, real) = match stored {
-            Some(hash) => (hash.as_phc().to_owned(), true),
-            None => (self.dummy.to_string(), false),
-        };
+        let (phc, real) = self.hash_to_check(stored);
         let plaintext = password.to_owned();
         let matched = self
             .blocking(move || verify_now(&plaintext, &phc))
             .await
             .unwrap_or(false);
         matched && real
+    }
+
+    /// The PHC string a verification runs against, and whether it is a real user's: both
+    /// branches go through the same argon2 verification, which reads its parameters from
+    /// this string.
+    fn hash_to_check(&self, stored: Option<&PasswordHash>) -> (String, bool) {
+        match stored {
+            Some(hash) => (hash.as_phc().to_owned(), true),
+            None => (self.dummy.to_string(), false),
+        }
     }
 
     async fn blocking<T: Send + 'static>(
@@ -130,6 +138,45 @@ mod tests {
         assert!(hasher.verify("correct horse", Some(&hash)).await);
         assert!(!hasher.verify("correct horsE", Some(&hash)).await);
         assert!(!hasher.verify("correct horse", None).await);
+    }
+
+    /// What a verification against `phc` costs: algorithm, version, m/t/p and output
+    /// length, salt length.
+    fn cost_of(phc: &str) -> (String, Option<u32>, Params, usize) {
+        let parsed = Phc::new(phc).unwrap();
+        let salt = parsed.salt.as_ref().map_or(0, |salt| salt.len());
+        let params = Params::try_from(&parsed).unwrap();
+        (parsed.algorithm.to_string(), parsed.version, params, salt)
+    }
+
+    #[tokio::test]
+    async fn it_should_verify_an_unknown_user_like_a_wrong_password_with_the_same_parameters() {
+        let hasher = PasswordHasher::owasp().unwrap();
+        let real = hasher
+            .hash(&Password::parse("right-password").unwrap())
+            .await
+            .unwrap();
+        let (dummy, is_real) = hasher.hash_to_check(None);
+        assert!(!is_real);
+        assert_eq!(
+            hasher.hash_to_check(Some(&real)),
+            (real.as_phc().to_owned(), true)
+        );
+        // The dummy parses (so no early return skips argon2) and costs exactly what a real
+        // user's hash costs: OWASP argon2id, 19 MiB, 2 passes, 1 lane, same salt and output.
+        let (algorithm, version, params, salt) = cost_of(&dummy);
+        assert_eq!((algorithm.as_str(), version), ("argon2id", Some(0x13)));
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (19 * 1024, 2, 1)
+        );
+        assert_eq!(cost_of(&dummy), cost_of(real.as_phc()));
+        assert!(salt >= 16);
+        assert!(!hasher.verify("right-password", None).await, "unknown user");
+        assert!(
+            !hasher.verify("wrong-password", Some(&real)).await,
+            "wrong password"
+        );
     }
 
     #[tokio::test]

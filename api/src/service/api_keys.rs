@@ -184,9 +184,9 @@ pub async fn add(
             .unwrap_or(provider.as_str()),
     )?;
     let plaintext = parse_secret(plaintext)?;
-    let vault = state.vault()?;
     let key_id = ApiKeyId(Uuid::now_v7());
-    let sealed = vault
+    let sealed = state
+        .vault
         .seal(plaintext, owner, &provider, key_id)
         .map_err(ApiError::internal)?;
     let command = AddApiKey {
@@ -219,7 +219,7 @@ pub async fn replace(
         Some(plaintext) => {
             let plaintext = parse_secret(plaintext)?;
             let sealed = state
-                .vault()?
+                .vault
                 .seal(plaintext, owner, &current.view.provider, key_id)
                 .map_err(ApiError::internal)?;
             (sealed, last4(plaintext))
@@ -304,7 +304,7 @@ pub fn resolve(state: &AppState, user: UserId, provider: &str) -> Result<Resolve
             .find(|r| r.view.provider == provider)
         {
             let plaintext = state
-                .vault()?
+                .vault
                 .open(&record.view.sealed, owner, &provider, record.id)
                 .map_err(ApiError::internal)?;
             state.key_usage.record(record.id, Utc::now());

@@ -1,8 +1,9 @@
 //! Logging in and out, registering, and a user's own account.
 
+use super::account_edit::{AccountChange, EditAccount};
 use super::users::{self, NewUser, existing};
 use super::views::UserRecord;
-use crate::auth::RequestContext;
+use crate::auth::{Identity, RequestContext};
 use crate::error::ApiError;
 use crate::secrets::SessionToken;
 use crate::state::AppState;
@@ -10,8 +11,8 @@ use chrono::{DateTime, Utc};
 use roster_domain::ids::SessionId;
 use roster_domain::session::{EndReason, EndSession, StartSession};
 use roster_domain::store::Actor;
-use roster_domain::user::{ChangePassword, CreatedVia, UpdateProfile};
-use roster_domain::values::{DisplayName, Email, Password, PasswordHash};
+use roster_domain::user::{ChangePassword, CreatedVia, UserError};
+use roster_domain::values::{Password, PasswordHash};
 use tracing::{info, instrument};
 use uuid::Uuid;
 
@@ -31,7 +32,8 @@ pub struct LoggedIn {
 /// Checks a username and password and starts a session.
 ///
 /// An unknown user is verified against a dummy hash, so both failures take the same time and
-/// give the same message; repeated failures on one account wait longer each time.
+/// give the same message; attempts on an account that keeps failing are paced (see
+/// [`crate::auth::LoginThrottle`]).
 #[instrument(skip_all)]
 pub async fn login(
     state: &AppState,
@@ -40,9 +42,14 @@ pub async fn login(
     password: &str,
     remember_me: bool,
 ) -> Result<LoggedIn, ApiError> {
-    let delay = state.throttle.delay_for(username);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+    // The slot is taken before waiting, so parallel guesses queue one delay apart.
+    let wait = state.throttle.reserve(username).map_err(|_| {
+        state.metrics.login_failed();
+        info!("login refused unchecked: too many attempts on the account");
+        ApiError::TooManyRequests("Too many login attempts; try again later".into())
+    })?;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
     let found = state.projections.read(|models| {
         models
@@ -58,6 +65,8 @@ pub async fn login(
         info!("login refused");
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
+    // The password was right: whatever happens to the session, guessing is over.
+    state.throttle.record_success(username);
     let token = SessionToken::generate().map_err(ApiError::internal)?;
     let lifetime = if remember_me {
         state.config.remember_lifetime
@@ -82,7 +91,6 @@ pub async fn login(
         state.metrics.login_failed();
         return Err(error);
     }
-    state.throttle.record_success(username);
     state.metrics.login_succeeded();
     info!(user = %user_id, remember_me, "logged in");
     Ok(LoggedIn {
@@ -138,22 +146,31 @@ pub async fn change_password(
 ) -> Result<(), ApiError> {
     let identity = ctx.require_user()?;
     let new_password = Password::parse(new_password)?;
+    let command = password_change(state, identity, current_password, &new_password).await?;
+    state.execute(ctx, &command).await?;
+    Ok(())
+}
+
+/// The command that sets `identity`'s new password, once the current one is verified: a
+/// wrong one is refused here, before anything is hashed or written. The command carries the
+/// hash it was verified against, so a reset that lands meanwhile still makes it fail.
+async fn password_change(
+    state: &AppState,
+    identity: &Identity,
+    current_password: &str,
+    new_password: &Password,
+) -> Result<ChangePassword, ApiError> {
     let stored = existing(state, identity.user_id)?.user.password_hash;
     let stored = PasswordHash::from_phc(stored);
-    let verified = state.hasher.verify(current_password, Some(&stored)).await;
-    let new_password_hash = state.hasher.hash(&new_password).await?;
-    state
-        .execute(
-            ctx,
-            &ChangePassword {
-                user_id: identity.user_id,
-                verified_against: verified.then_some(stored),
-                new_password_hash,
-                current_session: Some(identity.session_id),
-            },
-        )
-        .await?;
-    Ok(())
+    if !state.hasher.verify(current_password, Some(&stored)).await {
+        return Err(UserError::WrongCurrentPassword.into());
+    }
+    Ok(ChangePassword {
+        user_id: identity.user_id,
+        verified_against: Some(stored),
+        new_password_hash: state.hasher.hash(new_password).await?,
+        current_session: Some(identity.session_id),
+    })
 }
 
 /// A user's changes to their own profile (never the admin flag).
@@ -169,7 +186,9 @@ pub struct ProfileChanges {
     pub new_password: Option<String>,
 }
 
-/// Updates the caller's own profile, and password when both passwords are given.
+/// Updates the caller's own profile, and password when both passwords are given. Everything
+/// is checked first (values parsed, the current password verified) and then written as one
+/// command ([`EditAccount`]), so a refused update changes nothing.
 #[instrument(skip_all)]
 pub async fn update_profile(
     state: &AppState,
@@ -178,37 +197,23 @@ pub async fn update_profile(
 ) -> Result<UserRecord, ApiError> {
     let identity = ctx.require_user()?;
     let current = existing(state, identity.user_id)?.user;
-    let display_name = match changes.display_name.as_deref() {
-        Some(name) => DisplayName::parse(name)?,
-        None => DisplayName::parse(&current.display_name)?,
-    };
-    let email = match changes.email.as_deref() {
-        Some(text) => Email::parse_optional(Some(text))?,
-        None => current.email.as_deref().map(Email::parse).transpose()?,
-    };
-    let new_password = changes.new_password.filter(|p| !p.is_empty());
-    if let Some(new_password) = &new_password {
-        Password::parse(new_password)?;
-        if changes.current_password.as_deref().unwrap_or("").is_empty() {
-            return Err(ApiError::Validation(
-                "Current password is required to set a new password".into(),
-            ));
-        }
+    let mut edit = vec![AccountChange::Profile(users::profile_update(
+        &current,
+        changes.display_name.as_deref(),
+        changes.email.as_deref(),
+    )?)];
+    if let Some(new_password) = changes.new_password.filter(|p| !p.is_empty()) {
+        let new_password = Password::parse(&new_password)?;
+        let current_password = changes
+            .current_password
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                ApiError::Validation("Current password is required to set a new password".into())
+            })?;
+        edit.push(AccountChange::ChangePassword(
+            password_change(state, identity, &current_password, &new_password).await?,
+        ));
     }
-    state
-        .execute(
-            ctx,
-            &UpdateProfile {
-                user_id: identity.user_id,
-                display_name,
-                email,
-            },
-        )
-        .await?;
-    if let (Some(new_password), Some(current_password)) =
-        (new_password, changes.current_password.as_deref())
-    {
-        change_password(state, ctx, current_password, &new_password).await?;
-    }
+    state.execute(ctx, &EditAccount { changes: edit }).await?;
     existing(state, identity.user_id)
 }

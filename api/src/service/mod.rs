@@ -3,12 +3,14 @@
 //! command's events. GraphQL resolvers and REST handlers are thin shells over these.
 //!
 //! - `users`: create, update, grant/revoke admin, reset password, disable/enable, delete.
+//! - `account_edit`: several changes to one account as one atomic command.
 //! - `auth`: login, logout, register, change own password, own profile.
 //! - `sessions`: list and revoke sessions.
 //! - `api_keys`: user and system model-service keys, effective key resolution.
 //! - `owned`: personas, ontologies, annotations.
 //! - `views`: what the read models answer, bundled for both APIs.
 
+pub mod account_edit;
 pub mod api_keys;
 pub mod auth;
 pub mod owned;

@@ -1,5 +1,6 @@
 //! Administering user accounts.
 
+use super::account_edit::{AccountChange, EditAccount};
 use super::views::{UserRecord, user_record};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
@@ -11,6 +12,7 @@ use roster_domain::user::{
     RevokeAdmin, UpdateProfile,
 };
 use roster_domain::values::{DisplayName, Email, Password, Username};
+use roster_projections::UserView;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -102,7 +104,10 @@ pub async fn create(
     existing(state, user_id)
 }
 
-/// Applies `changes` to an account (administrators): profile, admin role, password.
+/// Applies `changes` to an account (administrators): profile, password, admin role. Every
+/// value is parsed before anything is written, and the whole edit is one command
+/// ([`EditAccount`]), so a refusal (an invalid email, demoting the last administrator)
+/// leaves the account exactly as it was.
 #[instrument(skip_all, fields(user = %id))]
 pub async fn update(
     state: &AppState,
@@ -112,52 +117,52 @@ pub async fn update(
 ) -> Result<UserRecord, ApiError> {
     ctx.require_admin()?;
     let current = existing(state, id)?.user;
-    let display_name = match changes.display_name.as_deref() {
-        Some(name) => DisplayName::parse(name)?,
-        None => DisplayName::parse(&current.display_name)?,
-    };
-    let email = match changes.email.as_deref() {
-        Some(text) => Email::parse_optional(Some(text))?,
-        None => current.email.as_deref().map(Email::parse).transpose()?,
-    };
+    let mut edit = vec![AccountChange::Profile(profile_update(
+        &current,
+        changes.display_name.as_deref(),
+        changes.email.as_deref(),
+    )?)];
     let password = match changes.password.as_deref() {
         None | Some("") => None,
         Some(text) => Some(Password::parse(text)?),
     };
-    state
-        .execute(
-            ctx,
-            &UpdateProfile {
-                user_id: id,
-                display_name,
-                email,
-            },
-        )
-        .await?;
+    if let Some(password) = password {
+        edit.push(AccountChange::ResetPassword(ResetPassword {
+            user_id: id,
+            password_hash: state.hasher.hash(&password).await?,
+            revoke_sessions: false,
+            require_change: false,
+        }));
+    }
     match changes.is_admin {
-        Some(true) => {
-            state.execute(ctx, &GrantAdmin { user_id: id }).await?;
-        }
-        Some(false) => {
-            state.execute(ctx, &RevokeAdmin { user_id: id }).await?;
-        }
+        Some(true) => edit.push(AccountChange::GrantAdmin(GrantAdmin { user_id: id })),
+        Some(false) => edit.push(AccountChange::RevokeAdmin(RevokeAdmin { user_id: id })),
         None => {}
     }
-    if let Some(password) = password {
-        let password_hash = state.hasher.hash(&password).await?;
-        state
-            .execute(
-                ctx,
-                &ResetPassword {
-                    user_id: id,
-                    password_hash,
-                    revoke_sessions: false,
-                    require_change: false,
-                },
-            )
-            .await?;
-    }
+    state.execute(ctx, &EditAccount { changes: edit }).await?;
     existing(state, id)
+}
+
+/// The profile of `current` with a new display name and/or email (`None` keeps a field; an
+/// empty email removes it), parsed.
+pub fn profile_update(
+    current: &UserView,
+    display_name: Option<&str>,
+    email: Option<&str>,
+) -> Result<UpdateProfile, ApiError> {
+    let display_name = match display_name {
+        Some(name) => DisplayName::parse(name)?,
+        None => DisplayName::parse(&current.display_name)?,
+    };
+    let email = match email {
+        Some(text) => Email::parse_optional(Some(text))?,
+        None => current.email.as_deref().map(Email::parse).transpose()?,
+    };
+    Ok(UpdateProfile {
+        user_id: current.id,
+        display_name,
+        email,
+    })
 }
 
 /// Makes a user an administrator; it applies on their next request.

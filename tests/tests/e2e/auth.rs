@@ -4,6 +4,7 @@ use crate::support::*;
 use chrono::{DateTime, Utc};
 use reqwest::header::SET_COOKIE;
 use reqwest::{Method, StatusCode};
+use roster_api::auth::ThrottlePolicy;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -39,39 +40,104 @@ async fn it_should_give_one_message_for_an_unknown_user_and_a_wrong_password() {
     app.stop().await;
 }
 
+/// Short delays, so pacing shows in well under a second of test time.
+fn quick_throttle() -> ThrottlePolicy {
+    ThrottlePolicy {
+        free_failures: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(40),
+        max_wait: Duration::from_secs(10),
+        forget_after: Duration::from_secs(60),
+        max_accounts: 100,
+    }
+}
+
 #[tokio::test]
-async fn it_should_slow_down_repeated_failures_on_one_account_without_locking_it() {
-    let app = spawn_app().await;
-    for _ in 0..5 {
+async fn it_should_check_parallel_guesses_on_one_account_one_delay_apart() {
+    let app = spawn_app_with(|config| config.login_throttle = quick_throttle()).await;
+    for _ in 0..3 {
         app.gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
             .await;
     }
     let started = Instant::now();
-    let slowed = app
-        .gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
-        .await;
-    assert_eq!(error_message(&slowed), "Invalid username or password");
+    let guesses = (0..20).map(|_| app.gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" })));
+    let answers = futures::future::join_all(guesses).await;
+    let elapsed = started.elapsed();
+    for answer in &answers {
+        assert_eq!(error_message(answer), "Invalid username or password");
+    }
+    // Each of the 20 reserved its own slot: between the first check and the last lie the
+    // delays after attempts 4 to 22 (10 ms, 20 ms, then 17 capped at 40 ms). Sleeping never
+    // ends early, so this lower bound holds on any machine.
+    let delays = Duration::from_millis(10 + 20 + 17 * 40);
+    assert!(elapsed >= delays, "{elapsed:?} < {delays:?}");
+    // Every guess was checked (none refused), and the real user still gets in.
+    let metrics = app
+        .request(Method::GET, "/metrics", None)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
-        started.elapsed() >= Duration::from_millis(250),
-        "the sixth failure waits"
+        metrics.contains("roster_logins_total{outcome=\"failed\"} 23"),
+        "{metrics}"
     );
-    // Another account is not slowed down.
-    let started = Instant::now();
-    app.gql(
-        None,
-        LOGIN,
-        json!({ "u": "someone-else", "p": "wrong-guess" }),
-    )
-    .await;
-    assert!(started.elapsed() < Duration::from_millis(250));
-    // The real user still gets in (after the wait), and that clears the slowdown.
     let token = app.admin_token().await;
     assert_eq!(app.me(&token).await.as_deref(), Some(ADMIN));
-    let started = Instant::now();
-    app.gql(None, LOGIN, json!({ "u": ADMIN, "p": "wrong-guess" }))
-        .await;
-    assert!(started.elapsed() < Duration::from_millis(250));
     app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_refuse_guesses_unchecked_once_the_account_queue_is_full() {
+    let app = spawn_app_with(|config| {
+        config.login_throttle = ThrottlePolicy {
+            free_failures: 1,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(1),
+            max_wait: Duration::from_secs(1),
+            ..quick_throttle()
+        }
+    })
+    .await;
+    // The first is checked at once, the second a second later; the rest would have to wait
+    // longer than the queue reaches, so they are refused without a check.
+    let guesses = (0..10).map(|_| {
+        app.rest(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({ "username": ADMIN, "password": "wrong-guess" })),
+        )
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(!refused.is_empty(), "{answers:?}");
+    assert_eq!(
+        refused[0].1,
+        json!({ "error": "TOO_MANY_REQUESTS", "message": "Too many login attempts; try again later" })
+    );
+    assert!(answers.iter().all(|(status, _)| {
+        [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(status)
+    }));
+    app.stop().await;
+}
+
+/// `GET /api/auth/me` with only the `session_token` cookie: whose session it is, if any.
+async fn username_by_cookie(app: &TestApp, token: &str) -> Option<String> {
+    let (status, body) = json_of(
+        app.request(Method::GET, "/api/auth/me", None)
+            .header("cookie", format!("session_token={token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    (status == StatusCode::OK).then(|| body["user"]["username"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
@@ -100,16 +166,10 @@ async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
     assert!((29..=30).contains(&days), "{days}");
 
     // The cookie alone authenticates.
-    let (status, body) = json_of(
-        app.request(Method::GET, "/api/auth/me", None)
-            .header("cookie", format!("session_token={token}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["user"]["username"], ADMIN);
+    assert_eq!(
+        username_by_cookie(&app, token).await.as_deref(),
+        Some(ADMIN)
+    );
 
     // Behind a TLS-terminating proxy the cookie is Secure; without rememberMe, 7 days.
     let response = app
@@ -128,6 +188,33 @@ async fn it_should_authenticate_the_web_page_with_an_http_only_strict_cookie() {
     let (_, body) = json_of(response).await;
     let expires: DateTime<Utc> = body["expiresAt"].as_str().unwrap().parse().unwrap();
     assert_eq!((expires - Utc::now()).num_days(), 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_set_the_session_cookie_on_a_graphql_login() {
+    let app = spawn_app().await;
+    let response = app
+        .request(Method::POST, "/graphql", None)
+        .json(&json!({ "query": LOGIN, "variables": { "u": ADMIN, "p": ADMIN_PASSWORD } }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let token = body["data"]["login"]["token"].as_str().unwrap();
+    assert!(
+        cookie.starts_with(&format!("session_token={token};")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(
+        username_by_cookie(&app, token).await.as_deref(),
+        Some(ADMIN)
+    );
     app.stop().await;
 }
 

@@ -219,3 +219,112 @@ async fn it_should_refuse_demoting_the_last_administrator() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_read_an_explicit_null_flag_as_false() {
+    let app = spawn_app().await;
+    let data = app
+        .gql_ok(
+            None,
+            "mutation($remember: Boolean) { login(username: \"admin\", password: \"admin-password\", rememberMe: $remember) { token expiresAt } }",
+            json!({ "remember": null }),
+        )
+        .await;
+    let expires: chrono::DateTime<chrono::Utc> = data["login"]["expiresAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        (expires - chrono::Utc::now()).num_days(),
+        6,
+        "an ordinary 7-day session"
+    );
+    let admin = data["login"]["token"].as_str().unwrap().to_owned();
+    let id = app.create_user(&admin, "rita", "rita-pass").await;
+    let rita = app.login("rita", "rita-pass").await;
+    let reset = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($id: ID!) { resetPassword(id: $id, password: \"rita-pass-2\", revokeSessions: null, requireChange: null) { mustChangePassword } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(reset["resetPassword"]["mustChangePassword"], false);
+    assert_eq!(
+        app.me(&rita).await.as_deref(),
+        Some("rita"),
+        "sessions kept"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_revoke_a_session_for_administrators_only() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "yan", "yan-pass").await;
+    let yan = app.login("yan", "yan-pass").await;
+    let other = app.login("yan", "yan-pass").await;
+    let current = app
+        .gql_ok(Some(&yan), "{ mySessions { id current } }", json!({}))
+        .await;
+    let session = current["mySessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .clone();
+    const REVOKE: &str = "mutation($id: ID!) { revokeSession(id: $id) }";
+    let refused = app
+        .gql(Some(&other), REVOKE, json!({ "id": session }))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    let revoked = app
+        .gql_ok(Some(&admin), REVOKE, json!({ "id": session }))
+        .await;
+    assert_eq!(revoked["revokeSession"], true);
+    assert_eq!(app.me(&yan).await, None);
+    assert_eq!(
+        app.me(&other).await.as_deref(),
+        Some("yan"),
+        "only that one"
+    );
+    let again = app
+        .gql(Some(&admin), REVOKE, json!({ "id": session }))
+        .await;
+    assert_eq!(error_code(&again), "NOT_FOUND");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_delete_ontologies_and_annotations_for_their_owner_or_an_admin() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "zoe", "zoe-pass").await;
+    app.create_user(&admin, "abe", "abe-pass").await;
+    let zoe = app.login("zoe", "zoe-pass").await;
+    let abe = app.login("abe", "abe-pass").await;
+    let created = app
+        .gql_ok(
+            Some(&zoe),
+            "mutation { createOntology(name: \"Vehicles\") { id } createAnnotation(name: \"Frame 7\") { id } }",
+            json!({}),
+        )
+        .await;
+    for (mutation, id, by_admin) in [
+        ("deleteOntology", &created["createOntology"]["id"], false),
+        ("deleteAnnotation", &created["createAnnotation"]["id"], true),
+    ] {
+        let query = format!("mutation($id: ID!) {{ {mutation}(id: $id) }}");
+        let not_yours = app.gql(Some(&abe), &query, json!({ "id": id })).await;
+        assert_eq!(error_code(&not_yours), "FORBIDDEN", "{mutation}");
+        let deleter = if by_admin { &admin } else { &zoe };
+        let deleted = app.gql_ok(Some(deleter), &query, json!({ "id": id })).await;
+        assert_eq!(deleted[mutation], true);
+        let gone = app.gql(Some(&zoe), &query, json!({ "id": id })).await;
+        assert_eq!(error_code(&gone), "NOT_FOUND", "{mutation}");
+    }
+    app.stop().await;
+}

@@ -5,6 +5,7 @@
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `rest`: every REST route and its shape.
+//! - `edits`: account edits apply whole or not at all.
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
@@ -15,6 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod edits;
 mod graphql;
 mod graphql_ws;
 mod hardening;

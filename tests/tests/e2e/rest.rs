@@ -143,9 +143,12 @@ async fn it_should_serve_the_admin_user_routes() {
         )
         .await;
     assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "emails are unique too: {body}"
+        (status, body),
+        (
+            StatusCode::CONFLICT,
+            json!({ "error": "CONFLICT", "message": "Email already exists" })
+        ),
+        "emails are unique too, in any letter case"
     );
     let (status, body) = app
         .rest(
@@ -216,10 +219,7 @@ async fn it_should_serve_the_admin_user_routes() {
         "sessions remain valid"
     );
 
-    let admin_id = app.gql_ok(Some(&admin), "{ me { id } }", json!({})).await["me"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let admin_id = app.my_id(&admin).await;
     let (status, body) = app
         .rest(
             Method::DELETE,
@@ -362,7 +362,7 @@ async fn it_should_serve_the_session_routes() {
 async fn it_should_serve_the_api_key_routes() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    app.create_user(&admin, "jack", "jack-pass").await;
+    let jack_id = app.create_user(&admin, "jack", "jack-pass").await;
     let jack = app.login("jack", "jack-pass").await;
 
     let (status, key) = app
@@ -394,6 +394,31 @@ async fn it_should_serve_the_api_key_routes() {
     assert_eq!(key["usageCount"], 0);
     assert!(!key.to_string().contains("sk-jack-secret"));
     let id = key["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/api-keys/{id}");
+    let (status, one) = app.rest(Method::GET, &path, Some(&jack), None).await;
+    assert_eq!((status, &one), (StatusCode::OK, &key));
+    let (status, body) = app.rest(Method::GET, &path, Some(&admin), None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("NOT_FOUND")),
+        "another user's key is not found"
+    );
+
+    // The model service's use shows as lastUsed and usageCount.
+    let (status, _) = app
+        .rest(
+            Method::POST,
+            "/api/service/resolve-key",
+            Some(SERVICE_TOKEN),
+            Some(json!({ "userId": jack_id, "provider": "openai" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, used) = app.rest(Method::GET, &path, Some(&jack), None).await;
+    assert_eq!(used["usageCount"], 1);
+    let last_used: chrono::DateTime<chrono::Utc> =
+        used["lastUsed"].as_str().unwrap().parse().unwrap();
+    assert!(last_used <= chrono::Utc::now());
 
     let (status, body) = app
         .rest(
@@ -487,14 +512,27 @@ async fn it_should_serve_the_api_key_routes() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 1);
-    let system_id = key["id"].as_str().unwrap();
+    let system_path = format!("/api/admin/api-keys/{}", key["id"].as_str().unwrap());
+    let rotation = json!({ "keyName": "System 2", "apiKey": "sk-sys-2222" });
     let (status, _) = app
         .rest(
-            Method::DELETE,
-            &format!("/api/admin/api-keys/{system_id}"),
-            Some(&admin),
-            None,
+            Method::PUT,
+            &system_path,
+            Some(&jack),
+            Some(rotation.clone()),
         )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, updated) = app
+        .rest(Method::PUT, &system_path, Some(&admin), Some(rotation))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (updated["keyName"].as_str(), updated["keyMask"].as_str()),
+        (Some("System 2"), Some("...2222"))
+    );
+    let (status, _) = app
+        .rest(Method::DELETE, &system_path, Some(&admin), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let (_, list) = app
@@ -584,5 +622,30 @@ async fn it_should_answer_unknown_routes_with_the_error_shape() {
     let (status, body) = app.rest(Method::GET, "/api/nothing-here", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "NOT_FOUND");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_answer_a_wrong_method_with_405_in_the_error_shape() {
+    let app = spawn_app().await;
+    for (method, path, allowed) in [
+        (Method::DELETE, "/api/auth/login", "POST"),
+        (Method::PATCH, "/api/admin/api-keys/x", "PUT"),
+        (Method::PUT, "/graphql", "POST"),
+    ] {
+        let response = app
+            .request(method.clone(), path, None)
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+        assert!(allow.contains(allowed), "{method} {path}: Allow: {allow}");
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(
+            body,
+            json!({ "error": "METHOD_NOT_ALLOWED", "message": "Method not allowed" })
+        );
+    }
     app.stop().await;
 }

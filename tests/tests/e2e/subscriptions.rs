@@ -46,11 +46,6 @@ async fn admin_touches_profile(app: &TestApp, admin: &str, admin_id: &str) {
     .await;
 }
 
-async fn my_id(app: &TestApp, token: &str) -> String {
-    let data = app.gql_ok(Some(token), "{ me { id } }", json!({})).await;
-    data["me"]["id"].as_str().unwrap().to_owned()
-}
-
 async fn current_session_id(app: &TestApp, token: &str) -> String {
     let data = app
         .gql_ok(Some(token), "{ mySessions { id current } }", json!({}))
@@ -189,7 +184,7 @@ async fn it_should_stream_session_starts_and_ends_to_an_administrator() {
 async fn it_should_stream_user_account_changes_to_an_administrator() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = my_id(&app, &admin).await;
+    let admin_id = app.my_id(&admin).await;
     let mut socket = GraphqlSocket::connect(&app, bearer(&admin)).await;
     socket.subscribe("changes", USER_CHANGED).await;
     until_live(&mut socket, "changes", async || {
@@ -288,7 +283,7 @@ async fn it_should_still_beat_for_anyone() {
 async fn it_should_take_the_session_from_the_upgrade_request_when_init_names_none() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = my_id(&app, &admin).await;
+    let admin_id = app.my_id(&admin).await;
     let upgrades = [
         ("cookie", format!("session_token={admin}")),
         ("authorization", format!("Bearer {admin}")),
@@ -310,7 +305,7 @@ async fn it_should_take_the_session_from_the_upgrade_request_when_init_names_non
 async fn it_should_end_the_feed_when_the_watchers_session_is_revoked_or_their_user_disabled() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = my_id(&app, &admin).await;
+    let admin_id = app.my_id(&admin).await;
     for name in ["erin", "frank"] {
         let id = app.create_user(&admin, name, "password-1").await;
         app.gql_ok(
@@ -340,7 +335,7 @@ async fn it_should_end_the_feed_when_the_watchers_session_is_revoked_or_their_us
     socket.close().await;
 
     let frank = app.login("frank", "password-1").await;
-    let frank_id = my_id(&app, &frank).await;
+    let frank_id = app.my_id(&frank).await;
     let mut socket = GraphqlSocket::connect(&app, bearer(&frank)).await;
     socket.subscribe("1", SESSION_ACTIVITY).await;
     until_live(&mut socket, "1", async || admin_logs_in(&app).await).await;

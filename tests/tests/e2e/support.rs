@@ -199,6 +199,12 @@ impl TestApp {
         data["createUser"]["id"].as_str().expect("id").to_owned()
     }
 
+    /// The id of the user `token` belongs to.
+    pub async fn my_id(&self, token: &str) -> String {
+        let data = self.gql_ok(Some(token), "{ me { id } }", json!({})).await;
+        data["me"]["id"].as_str().expect("signed in").to_owned()
+    }
+
     /// The `me` query: the username, or `None` when the token does not work.
     pub async fn me(&self, token: &str) -> Option<String> {
         let data = self

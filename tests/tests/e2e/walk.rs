@@ -186,8 +186,24 @@ async fn it_should_walk_the_managing_users_guide_end_to_end() {
     assert_eq!(error_code(&register), "FORBIDDEN");
     assert_eq!(error_message(&register), "Registration is disabled");
 
-    // Restart on the same store: everything is still there, sessions included.
+    // Restart on the same store: everything is still there, sessions included, and the
+    // statistics are the same.
+    app.gql_ok(
+        Some(&admin),
+        "mutation($bob: ID!) { a: createPersona(name: \"Bob's helper\", ownerId: $bob) { id } b: createPersona(name: \"Bob's other\", ownerId: $bob) { id } }",
+        json!({ "bob": bob }),
+    )
+    .await;
+    const COUNTS: &str = "query($bob: ID!) { stats { users admins activeSessions personas apiKeys systemApiKeys } user(id: $bob) { stats { personas activeSessions apiKeys } } }";
+    let before = app
+        .gql_ok(Some(&admin), COUNTS, json!({ "bob": bob }))
+        .await;
+    assert_eq!(before["user"]["stats"]["personas"], 2);
     let app = app.restart().await;
+    let after = app
+        .gql_ok(Some(&admin), COUNTS, json!({ "bob": bob }))
+        .await;
+    assert_eq!(after, before);
     let data = app.gql_ok(Some(&admin), USERS, json!({})).await;
     let names: Vec<&str> = data["users"]["edges"]
         .as_array()
@@ -237,6 +253,28 @@ async fn it_should_let_people_register_only_when_registration_is_on_and_never_as
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["user"]["isAdmin"], false);
     assert_eq!(body["user"]["username"], "dave");
+
+    // A taken email or username is refused, in any letter case.
+    for (username, email, message) in [
+        ("erin", "CAROL@example.org", "Email already exists"),
+        ("Carol", "carol2@example.org", "Username already exists"),
+    ] {
+        let (status, body) = app
+            .rest(
+                Method::POST,
+                "/api/auth/register",
+                None,
+                Some(json!({ "username": username, "email": email, "password": "erin-pass" })),
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::CONFLICT,
+                json!({ "error": "CONFLICT", "message": message })
+            )
+        );
+    }
     app.stop().await;
 }
 
