@@ -182,7 +182,11 @@ async fn it_should_answer_408_when_a_request_takes_too_long() {
             break;
         }
     }
-    assert_eq!(statuses.last(), Some(&StatusCode::REQUEST_TIMEOUT), "{statuses:?}");
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::REQUEST_TIMEOUT),
+        "{statuses:?}"
+    );
     app.stop().await;
 }
 
