@@ -17,7 +17,7 @@ pub use schema::WriterSettings;
 use crate::feed;
 use async_trait::async_trait;
 use futures::FutureExt;
-use reader::Readers;
+use reader::{ReadKind, Readers};
 use roster_domain::store::{
     AppendError, Appended, EventFeed, EventStore, Position, Recorded, Revision, StoreError,
     StreamAppend, Upcasters,
@@ -33,6 +33,10 @@ use writer::Request;
 /// flood of commands queues in their callers rather than in memory here.
 const QUEUE: usize = 1024;
 
+/// Reads of the log up to this many events are lookups (the live tail behind the writer);
+/// longer ones are scans (catching up), read through the memory-mapped connections.
+const LOOKUP_SPAN: u64 = 256;
+
 /// An event store in one SQLite file, written by a single group-committing thread and read by a
 /// small pool of read-only connections.
 ///
@@ -44,7 +48,10 @@ pub struct SqliteStore {
     /// `None` only inside `drop`, where closing the channel is what stops the writer.
     requests: Option<mpsc::Sender<Request>>,
     writer: Option<JoinHandle<()>>,
-    readers: Arc<Readers>,
+    /// Streams and the live tail of the log.
+    lookups: Arc<Readers>,
+    /// Catching up on the log.
+    scans: Arc<Readers>,
     head: watch::Receiver<Position>,
     /// Transactions the writer has committed: one per group of appends.
     commits: Arc<AtomicU64>,
@@ -81,7 +88,12 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         tracing::info!(path = %path.display(), "event store opened");
         Ok(Self {
-            readers: Arc::new(Readers::new(path.clone(), upcasters)),
+            lookups: Arc::new(Readers::new(
+                path.clone(),
+                ReadKind::Lookups,
+                upcasters.clone(),
+            )),
+            scans: Arc::new(Readers::new(path.clone(), ReadKind::Scans, upcasters)),
             path,
             requests: Some(requests),
             writer: Some(writer),
@@ -151,25 +163,26 @@ impl EventStore for SqliteStore {
 
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         let stream = stream.to_owned();
-        self.readers
+        self.lookups
             .run(move |conn, upcasters| reader::read_stream(conn, upcasters, &stream, from))
             .await
     }
 
     async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError> {
-        self.readers
+        self.readers_for(max as u64)
             .run(move |conn, upcasters| reader::read_all(conn, upcasters, after, max))
             .await
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        self.readers.run(|conn, _| reader::head(conn)).await
+        self.lookups.run(|conn, _| reader::head(conn)).await
     }
 
     fn subscribe_all(&self, after: Position) -> EventFeed {
-        let readers = Arc::clone(&self.readers);
+        let (lookups, scans) = (Arc::clone(&self.lookups), Arc::clone(&self.scans));
         let read_range: feed::ReadRange = Arc::new(move |after, until| {
-            let readers = Arc::clone(&readers);
+            let span = until.0.saturating_sub(after.0);
+            let readers = Arc::clone(if span > LOOKUP_SPAN { &scans } else { &lookups });
             async move {
                 readers
                     .run(move |conn, upcasters| reader::read_range(conn, upcasters, after, until))
@@ -178,6 +191,17 @@ impl EventStore for SqliteStore {
             .boxed()
         });
         feed::follow_ranges(read_range, self.head.clone(), after)
+    }
+}
+
+impl SqliteStore {
+    /// The pool for a read of up to `events` events of the log.
+    fn readers_for(&self, events: u64) -> &Arc<Readers> {
+        if events > LOOKUP_SPAN {
+            &self.scans
+        } else {
+            &self.lookups
+        }
     }
 }
 

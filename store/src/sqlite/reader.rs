@@ -13,28 +13,41 @@ use tokio::sync::Semaphore;
 /// readers only compete for the same cores and page cache.
 const READERS: usize = 4;
 
-/// How much of the file a reader maps into memory. Reading mapped pages skips a `read` call and
-/// a copy per page, which is most of a replay's cost in SQLite; 64-bit address space is cheap
-/// and the kernel pages the file in and out as it likes.
+/// How much of the file a log reader maps into memory. Reading mapped pages skips a `read`
+/// call and a copy per page, which is most of a replay's cost in SQLite; 64-bit address space
+/// is cheap and the kernel pages the file in and out as it likes. But SQLite unmaps the whole
+/// file whenever a reader's next transaction finds a new commit, so small reads that follow
+/// the writer (streams, the live tail of the log) use connections without a map.
 const MMAP_BYTES: i64 = 1 << 34;
 
 /// The page cache of a reader (negative: KiB). A feed reads forward, so a large cache only
 /// helps the random reads of streams.
 const CACHE_KIB: i64 = -16 * 1024;
 
+/// What a pool's connections are tuned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ReadKind {
+    /// Long forward scans of the log (catch-up, replay): the file mapped into memory.
+    Scans,
+    /// Small reads right behind the writer (a stream, the live tail): no map to lose.
+    Lookups,
+}
+
 /// The pool. Connections are opened on first need and kept.
 #[derive(Debug)]
 pub(super) struct Readers {
     path: PathBuf,
+    kind: ReadKind,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
     upcasters: Upcasters,
 }
 
 impl Readers {
-    pub(super) fn new(path: PathBuf, upcasters: Upcasters) -> Self {
+    pub(super) fn new(path: PathBuf, kind: ReadKind, upcasters: Upcasters) -> Self {
         Self {
             path,
+            kind,
             idle: Mutex::new(Vec::with_capacity(READERS)),
             permits: Arc::new(Semaphore::new(READERS)),
             upcasters,
@@ -70,8 +83,10 @@ impl Readers {
             Some(conn) => Ok(conn),
             None => {
                 let conn = schema::open_reader(&self.path)?;
-                conn.pragma_update(None, "mmap_size", MMAP_BYTES)
-                    .map_err(backend)?;
+                if self.kind == ReadKind::Scans {
+                    conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+                        .map_err(backend)?;
+                }
                 conn.pragma_update(None, "cache_size", CACHE_KIB)
                     .map_err(backend)?;
                 Ok(conn)
