@@ -70,8 +70,8 @@ pub(super) async fn run(users: u64, concurrency: u64) -> Result<String, BenchErr
     let concurrency = concurrency.max(1);
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("w1").join("events.db");
-    let store: Arc<dyn EventStore> =
-        Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(file)).await??);
+    let sqlite = Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(file)).await??);
+    let store: Arc<dyn EventStore> = sqlite.clone();
     let path = CommandPath::new(store.clone(), Arc::new(Uuid::now_v7));
 
     let next = Arc::new(AtomicU64::new(0));
@@ -96,6 +96,7 @@ pub(super) async fn run(users: u64, concurrency: u64) -> Result<String, BenchErr
         commands += worker.await??;
     }
     let command_time = started.elapsed();
+    let transactions = sqlite.commits();
 
     let projections = Projections::new(chrono::Duration::days(7));
     let started = Instant::now();
@@ -106,7 +107,7 @@ pub(super) async fn run(users: u64, concurrency: u64) -> Result<String, BenchErr
         return Err(format!("replay found {live_users} users, expected {users}").into());
     }
     Ok(format!(
-        "{{\"system\":\"roster {}\",\"users\":{users},\"concurrency\":{concurrency},\"commands\":{commands},\"events\":{},\"cmd_per_s\":{:.0},\"replay_events_per_s\":{:.0},\"peak_rss_kib\":{}}}",
+        "{{\"system\":\"roster {}\",\"users\":{users},\"concurrency\":{concurrency},\"commands\":{commands},\"events\":{},\"cmd_per_s\":{:.0},\"transactions\":{transactions},\"replay_events_per_s\":{:.0},\"peak_rss_kib\":{}}}",
         env!("CARGO_PKG_VERSION"),
         head.0,
         commands as f64 / command_time.as_secs_f64(),
