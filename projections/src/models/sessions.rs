@@ -6,7 +6,7 @@
 
 use super::keyed::{Index, Keyed, Table};
 use chrono::{DateTime, Duration, Utc};
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use roster_domain::ids::{SessionId, UserId};
 use roster_domain::session::SessionEvent;
 use std::hash::BuildHasher;
@@ -200,10 +200,9 @@ impl Sessions {
 
 impl PartialEq for Sessions {
     fn eq(&self, other: &Self) -> bool {
-        // The indexes follow from the views; their sizes still show a stale entry.
         self.by_id == other.by_id
-            && self.by_user.len() == other.by_user.len()
-            && self.by_token.len() == other.by_token.len()
+            && self.user_entries() == other.user_entries()
+            && self.token_entries() == other.token_entries()
             && self.user_agents == other.user_agents
             && self.idle_timeout == other.idle_timeout
     }
@@ -212,6 +211,22 @@ impl PartialEq for Sessions {
 impl Eq for Sessions {}
 
 impl Sessions {
+    /// The user index's entries, by owner, for comparing two models.
+    fn user_entries(&self) -> HashMap<(SessionId, Option<UserId>), usize> {
+        self.by_user.entries(
+            |id| self.by_id.get(id).map(|s| s.user_id),
+            |state, user| state.hash_one(user),
+        )
+    }
+
+    /// The token index's entries, by token hash, for comparing two models.
+    fn token_entries(&self) -> HashMap<(SessionId, Option<[u8; 32]>), usize> {
+        self.by_token.entries(
+            |id| self.by_id.get(id).map(|s| s.token_hash),
+            |state, token_hash| state.hash_one(token_hash),
+        )
+    }
+
     /// The session the token index gives for `token_hash`.
     fn with_token(&self, token_hash: &[u8; 32]) -> Option<SessionId> {
         let hash = self.by_token.hash_with(|state| state.hash_one(token_hash));

@@ -7,6 +7,7 @@
 
 use super::keyed::{Index, Keyed, Table};
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
@@ -158,10 +159,9 @@ pub struct Users {
 
 impl PartialEq for Users {
     fn eq(&self, other: &Self) -> bool {
-        // The username index follows from the views; its size still shows a stale entry.
         self.by_id == other.by_id
             && self.all().map(|u| u.id).eq(other.all().map(|u| u.id))
-            && self.by_username.len() == other.by_username.len()
+            && self.username_entries() == other.username_entries()
             && self.admins == other.admins
     }
 }
@@ -199,6 +199,14 @@ impl Users {
                 .get(id)
                 .is_some_and(|u| u.username.eq_ignore_ascii_case(username))
         })
+    }
+
+    /// The username index's entries, by lowercase name, for comparing two models.
+    fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
+        self.by_username.entries(
+            |id| self.by_id.get(id).map(|u| u.username.to_ascii_lowercase()),
+            |state, name| username_hash(state, name),
+        )
     }
 
     /// Drops the username index entry of user `id`, while its view is still there.
@@ -385,5 +393,38 @@ impl Users {
             (user, UserEvent::Enabled {}) => user.disabled = false,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test arrangement: a failure is a test failure
+
+    use super::*;
+    use chrono::TimeZone;
+    use roster_domain::user::{CreatedVia, UserCreated};
+    use roster_domain::values::{DisplayName, PasswordHash, Username};
+    use uuid::Uuid;
+
+    #[test]
+    fn it_should_not_equal_a_model_whose_username_index_lost_an_entry() {
+        let mut users = Users::default();
+        let id = UserId(Uuid::from_u128(1));
+        let created = UserCreated {
+            username: Username::parse("Ann").unwrap(),
+            display_name: DisplayName::parse("Ann").unwrap(),
+            email: None,
+            password_hash: PasswordHash::from_phc("$argon2id$x".into()),
+            is_admin: false,
+            via: CreatedVia::Admin,
+            must_change_password: false,
+        };
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        users.apply(id, UserEvent::Created(created), at, Position(1));
+        let mut unindexed = users.clone();
+        assert_eq!(users, unindexed);
+        unindexed.unindex_username(id);
+        assert_eq!(unindexed.by_id, users.by_id);
+        assert_ne!(users, unindexed);
     }
 }
