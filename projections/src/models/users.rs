@@ -326,14 +326,16 @@ impl Users {
                 };
                 user.refresh_search_text();
                 self.admins += usize::from(user.is_admin);
-                if self.by_id.get(id).is_some() {
-                    self.deleted += 1; // created again: its first entry is stale
-                }
                 self.created.push((position, id));
                 let hash = self
                     .by_username
                     .hash_with(|state| username_hash(state, &user.username));
-                self.by_id.insert(user);
+                // The domain never creates a live id again, but if the log does, the newer
+                // view replaces the older one everywhere, its admin flag included.
+                if let Some(replaced) = self.by_id.insert(user) {
+                    self.admins -= usize::from(replaced.is_admin);
+                    self.deleted += 1; // its first entry in `created` is stale
+                }
                 let by_id = &self.by_id;
                 self.by_username.insert(hash, id, |state, id| {
                     by_id
@@ -406,25 +408,53 @@ mod tests {
     use roster_domain::values::{DisplayName, PasswordHash, Username};
     use uuid::Uuid;
 
+    fn created(username: &str, is_admin: bool) -> UserCreated {
+        UserCreated {
+            username: Username::parse(username).unwrap(),
+            display_name: DisplayName::parse(username).unwrap(),
+            email: None,
+            password_hash: PasswordHash::from_phc("$argon2id$x".into()),
+            is_admin,
+            via: CreatedVia::Admin,
+            must_change_password: false,
+        }
+    }
+
     #[test]
     fn it_should_not_equal_a_model_whose_username_index_lost_an_entry() {
         let mut users = Users::default();
         let id = UserId(Uuid::from_u128(1));
-        let created = UserCreated {
-            username: Username::parse("Ann").unwrap(),
-            display_name: DisplayName::parse("Ann").unwrap(),
-            email: None,
-            password_hash: PasswordHash::from_phc("$argon2id$x".into()),
-            is_admin: false,
-            via: CreatedVia::Admin,
-            must_change_password: false,
-        };
         let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        users.apply(id, UserEvent::Created(created), at, Position(1));
+        users.apply(
+            id,
+            UserEvent::Created(created("Ann", false)),
+            at,
+            Position(1),
+        );
         let mut unindexed = users.clone();
         assert_eq!(users, unindexed);
         unindexed.unindex_username(id);
         assert_eq!(unindexed.by_id, users.by_id);
         assert_ne!(users, unindexed);
+    }
+
+    #[test]
+    fn it_should_count_an_admin_once_when_a_live_user_id_is_created_again() {
+        let mut users = Users::default();
+        let id = UserId(Uuid::from_u128(1));
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut created = created("ann", true);
+        users.apply(id, UserEvent::Created(created.clone()), at, Position(1));
+        users.apply(id, UserEvent::Created(created.clone()), at, Position(2));
+        assert_eq!((users.count(), users.admin_count()), (1, 1));
+        created.is_admin = false;
+        users.apply(id, UserEvent::Created(created), at, Position(3));
+        assert_eq!((users.count(), users.admin_count()), (1, 0));
+        assert_eq!(
+            users.all().count(),
+            1,
+            "listed once, at its newest creation"
+        );
+        assert_eq!(users.get(id).map(|u| u.created_position), Some(Position(3)));
     }
 }
