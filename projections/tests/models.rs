@@ -42,6 +42,18 @@ fn it_should_list_users_newest_first_even_when_created_in_the_same_instant() {
     assert!(!page.has_next_page);
 }
 
+/// The usernames a search for `text` lists, newest first.
+fn found(world: &World, text: &str) -> Vec<String> {
+    let filter = UserFilter {
+        search: Some(text.into()),
+        is_admin: None,
+    };
+    names(&world.models.users.page(&filter, 10, None))
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn it_should_search_username_display_name_and_email_ignoring_case() {
     let mut world = World::new();
@@ -55,16 +67,7 @@ fn it_should_search_username_display_name_and_email_ignoring_case() {
             email: Some(Email::parse("rob@Corp.example").unwrap()),
         },
     );
-    let search = |text: &str| {
-        let filter = UserFilter {
-            search: Some(text.into()),
-            is_admin: None,
-        };
-        names(&world.models.users.page(&filter, 10, None))
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
+    let search = |text: &str| found(&world, text);
     assert_eq!(search("ALICE"), ["alice"]);
     assert_eq!(search("äLICE"), ["bob"], "non-ASCII letters fold too");
     assert_eq!(search("robert"), ["bob"]);
@@ -75,6 +78,45 @@ fn it_should_search_username_display_name_and_email_ignoring_case() {
         ["bob", "alice", "root"],
         "a blank search matches everyone"
     );
+}
+
+#[test]
+fn it_should_fold_a_search_and_the_fields_alike_even_around_a_final_sigma() {
+    let mut world = World::new();
+    let odos = world.user("odos", false);
+    let greek = |name: &str| UpdateProfile {
+        user_id: odos,
+        display_name: DisplayName::parse(name).unwrap(),
+        email: None,
+    };
+    world.ok(world.admin(), greek("ΟΔΟΣ"));
+    assert_eq!(found(&world, "ΟΔΟΣ"), ["odos"], "the name itself");
+    assert_eq!(
+        found(&world, "οδος"),
+        ["odos"],
+        "typed in lowercase, final sigma"
+    );
+    assert_eq!(found(&world, "ΟΔΟ"), ["odos"]);
+    world.ok(world.admin(), greek("Ο ΟΔΟΣΤΡΩΤΗΡΑΣ"));
+    assert_eq!(
+        found(&world, "ΟΔΟΣ"),
+        ["odos"],
+        "a sigma that ends the search but not the word"
+    );
+    let view = world.models.users.get(odos).unwrap();
+    assert!(view.matches("οδοσ") && view.matches("ΟΔΟΣ") && view.matches("οδος"));
+}
+
+#[test]
+fn it_should_never_match_a_search_across_two_fields() {
+    let mut world = World::new();
+    world.user("ann", false); // display name "Ann Example", email ann@example.org
+    assert_eq!(found(&world, "Ann Example"), ["ann"]);
+    assert_eq!(found(&world, "ann\nann"), Vec::<String>::new());
+    assert_eq!(found(&world, "ann\nAnn Example"), Vec::<String>::new());
+    assert_eq!(found(&world, "example\nann@"), Vec::<String>::new());
+    let view = world.models.users.by_username("ann").unwrap();
+    assert!(!view.matches("ann\nann example\nann@example.org"));
 }
 
 #[test]

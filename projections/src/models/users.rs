@@ -39,9 +39,9 @@ pub struct UserView {
     pub created_position: Position,
     /// Current argon2id hash (for login verification; never shown).
     pub password_hash: String,
-    /// The lowercase forms of the username, display name and email that are not lowercase
-    /// already (most names and addresses are, and are searched as they are), so search does
-    /// not lowercase per query. Empty when all three are lowercase; otherwise three chars whose
+    /// The case-folded forms ([`fold_case`]) of the username, display name and email that
+    /// differ from the field (most names and addresses are lowercase, and are searched as they
+    /// are), so search does not fold per query. Empty when none differs; otherwise three chars whose
     /// code points are the byte lengths of the three forms (0: not repeated here), then the
     /// forms. Lengths live on the heap because a view is kept per user, and most have none.
     folded: Box<str>,
@@ -64,7 +64,7 @@ impl UserView {
         let mut lens = String::new();
         let mut forms = String::new();
         for field in fields {
-            let lower: String = field.chars().flat_map(char::to_lowercase).collect();
+            let lower: String = fold_case(field).collect();
             // A form too long for a code point (validation lets none in) is searched as is.
             match u32::try_from(lower.len()).ok().and_then(char::from_u32) {
                 Some(len) if lower != field => {
@@ -81,8 +81,8 @@ impl UserView {
         };
     }
 
-    /// The lowercase username, display name and email.
-    fn lowercase_fields(&self) -> [&str; 3] {
+    /// The case-folded username, display name and email.
+    fn folded_fields(&self) -> [&str; 3] {
         let mut fields = [
             self.username.as_str(),
             self.display_name.as_str(),
@@ -99,27 +99,30 @@ impl UserView {
         fields
     }
 
-    /// Whether `needle` (already lowercased) occurs in the username, display name or email.
-    pub fn matches(&self, needle: &str) -> bool {
-        self.matches_with(needle, &memchr::memmem::Finder::new(needle))
+    /// Whether `search` occurs, ignoring case, within the username, the display name or the
+    /// email (within one of them: never across two).
+    pub fn matches(&self, search: &str) -> bool {
+        let needle: String = fold_case(search).collect();
+        self.matches_with(&memchr::memmem::Finder::new(&needle))
     }
 
-    /// [`UserView::matches`] with the needle's finder built once for many users.
-    fn matches_with(&self, needle: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
-        let fields = self.lowercase_fields();
-        if needle.contains('\n') {
-            // Only a needle with a newline can span fields, as in "username\ndisplay name\n".
-            let mut text = String::new();
-            for field in fields {
-                text.push_str(field);
-                text.push('\n');
-            }
-            return text.contains(needle);
-        }
-        fields
+    /// [`UserView::matches`] with the folded needle's finder built once for many users. Each
+    /// field is searched on its own, so no needle, not even one with a newline, spans two.
+    fn matches_with(&self, finder: &memchr::memmem::Finder<'_>) -> bool {
+        self.folded_fields()
             .iter()
             .any(|field| finder.find(field.as_bytes()).is_some())
     }
+}
+
+/// The case folding search applies to the fields and to the needle alike. Character by
+/// character, unlike `str::to_lowercase`, which lowercases a word-final capital sigma to `ς`
+/// and so would fold "ΟΔΟΣ" the needle differently from "ΟΔΟΣ" in a longer field; and `ς`
+/// folds to `σ`, so a search typed in lowercase finds the word however it ends.
+fn fold_case(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ς' { 'σ' } else { c })
 }
 
 /// What to list.
@@ -235,16 +238,15 @@ impl Users {
         let needle = filter
             .search
             .as_deref()
-            .map(|s| s.trim().to_lowercase())
+            .map(|s| fold_case(s.trim()).collect::<String>())
             .filter(|s| !s.is_empty());
         // Built once per query: the scan then costs a SIMD search per user, not a setup.
         let finder = needle.as_deref().map(memchr::memmem::Finder::new);
         let wanted = |user: &UserView| {
             filter.is_admin.is_none_or(|admin| user.is_admin == admin)
-                && needle
-                    .as_deref()
-                    .zip(finder.as_ref())
-                    .is_none_or(|(needle, finder)| user.matches_with(needle, finder))
+                && finder
+                    .as_ref()
+                    .is_none_or(|finder| user.matches_with(finder))
         };
         let upper = after.unwrap_or(Position(u64::MAX));
         let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
