@@ -5,18 +5,18 @@
 mod world;
 
 use chrono::Duration;
-use roster_domain::ids::{AnnotationId, OntologyId, UserId};
+use roster_domain::ids::{AnnotationId, OntologyId, SessionId, UserId};
 use roster_domain::keyring::RemoveApiKey;
 use roster_domain::persona::{DeletePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology};
-use roster_domain::session::{EndReason, EndSession, RecordSessionActivity};
+use roster_domain::session::{EndReason, EndSession};
 use roster_domain::store::{Actor, Metadata, Position, Recorded};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::{
     ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, UpdateProfile,
 };
 use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
-use roster_projections::models::{Applied, UserStats};
+use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
 use roster_projections::{UserFilter, UserPage};
 use uuid::Uuid;
 use world::{HASH, World};
@@ -225,13 +225,21 @@ fn it_should_count_personas_sessions_and_api_keys_per_user_after_each_event() {
     );
 }
 
+/// A user, ann, logged in for 30 minutes, then twice for 7 days: sessions and token hashes.
+fn three_logins(world: &mut World) -> (UserId, [(SessionId, String); 3]) {
+    let ann = world.user("ann", false);
+    let logins = [
+        world.login(ann, Duration::minutes(30)),
+        world.login(ann, Duration::days(7)),
+        world.login(ann, Duration::days(7)),
+    ];
+    (ann, logins)
+}
+
 #[test]
 fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
     let mut world = World::new();
-    let ann = world.user("ann", false);
-    let (short, short_hash) = world.login(ann, Duration::minutes(30));
-    let (busy, busy_hash) = world.login(ann, Duration::days(7));
-    let (idle, _) = world.login(ann, Duration::days(7));
+    let (ann, [(short, short_hash), (busy, busy_hash), (idle, _)]) = three_logins(&mut world);
     let sessions = |world: &World| world.models.sessions.count_of_user(ann, world.now);
     assert_eq!(sessions(&world), 3);
     assert!(
@@ -243,13 +251,7 @@ fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
     );
 
     world.tick(Duration::minutes(45));
-    world.ok(
-        Actor::User(ann.0),
-        RecordSessionActivity {
-            session_id: busy,
-            at: world.now,
-        },
-    );
+    world.use_session(ann, busy);
     // 45 minutes in: the 30-minute session has expired; the others are within the idle hour.
     assert_eq!(sessions(&world), 2);
     assert!(
@@ -273,6 +275,78 @@ fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
             .is_some()
     );
     assert_eq!(sessions(&world), 1);
+}
+
+#[test]
+fn it_should_prune_sessions_only_once_they_stopped_working_longer_ago_than_the_grace() {
+    let mut world = World::new();
+    let (ann, [(short, short_hash), (long, _), (idle, _)]) = three_logins(&mut world);
+    let all = |world: &World| world.models.sessions.all(world.now).len();
+
+    world.tick(Duration::minutes(45));
+    world.use_session(ann, long);
+    assert_eq!(world.models.prune_expired(world.now), 0, "within the grace");
+    assert_eq!(world.models.totals(world.now).active_sessions, 2);
+    let before = world.models.clone();
+    assert_eq!(PRUNE_GRACE, Duration::hours(1), "the times below assume it");
+
+    // 95 minutes in: `short` ended 65 minutes ago, `idle` idled out 35 minutes ago.
+    world.tick(Duration::minutes(50));
+    world.use_session(ann, long);
+    assert_eq!(world.models.prune_expired(world.now), 1);
+    assert!(
+        world.models.sessions.owner_of(short).is_none(),
+        "gone from memory"
+    );
+    assert!(
+        world.models.sessions.owner_of(idle).is_some(),
+        "still within the grace"
+    );
+    assert_eq!(all(&world), 1);
+    assert_eq!(world.models.totals(world.now).active_sessions, 1);
+    assert_eq!(world.models.stats(ann, world.now).active_sessions, 1);
+    assert_eq!(
+        world.models.sessions.by_token_hash(&short_hash, world.now),
+        before.sessions.by_token_hash(&short_hash, world.now),
+        "no query at this time sees a difference"
+    );
+
+    world.tick(Duration::minutes(30));
+    assert_eq!(world.models.prune_expired(world.now), 1, "idle went too");
+    assert_eq!(
+        world.models.prune_expired(world.now),
+        0,
+        "nothing left to drop"
+    );
+    assert_eq!(world.session_ids(ann), [long]);
+    assert_eq!(world.models.totals(world.now).active_sessions, 1);
+}
+
+#[test]
+fn it_should_count_active_sessions_after_a_prune_as_a_scan_does() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    // Six logins a minute for two hours, each for 45 minutes: more sessions still to end
+    // than the count keeps in order, so some answers come from it and some from a scan.
+    for _ in 0..120 {
+        for _ in 0..6 {
+            world.login(ann, Duration::minutes(45));
+        }
+        world.tick(Duration::minutes(1));
+    }
+    let pruned = world.models.prune_expired(world.now);
+    assert_eq!(pruned, 16 * 6, "those that ended over an hour ago");
+    let start = world.now - Duration::minutes(70);
+    for minutes in (0..120).step_by(3) {
+        let now = start + Duration::minutes(minutes);
+        let scanned = world.models.sessions.all(now).len();
+        assert_eq!(
+            world.models.totals(now).active_sessions,
+            scanned,
+            "{minutes}"
+        );
+        assert_eq!(world.models.stats(ann, now).active_sessions, scanned);
+    }
 }
 
 #[test]
@@ -312,14 +386,7 @@ fn it_should_end_sessions_on_disable_on_reset_when_asked_and_on_own_password_cha
             current_session: Some(kept),
         },
     );
-    let left: Vec<_> = world
-        .models
-        .sessions
-        .of_user(ann, world.now)
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(left, [kept]);
+    assert_eq!(world.session_ids(ann), [kept]);
     assert_eq!(
         world.models.users.get(ann).unwrap().password_hash,
         "$argon2id$new"
@@ -374,6 +441,7 @@ fn it_should_ignore_an_event_applied_twice_and_skip_unknown_ones() {
     let mut world = World::new();
     world.user("ann", false);
     let before = world.models.clone();
+    assert_eq!(PRUNE_GRACE, Duration::hours(1), "the times below assume it");
     let metadata = Metadata {
         actor: Actor::System,
         correlation_id: Uuid::nil(),

@@ -5,6 +5,7 @@
 //! never disagree.
 
 mod audit;
+mod deadlines;
 mod keyed;
 mod owned;
 mod sessions;
@@ -12,7 +13,7 @@ mod users;
 
 pub use audit::AuditIndex;
 pub use owned::{ApiKeyView, NamedView, Owned, OwnedIndex};
-pub use sessions::{SessionView, Sessions};
+pub use sessions::{PRUNE_GRACE, SessionView, Sessions};
 pub use users::{UserFilter, UserPage, UserView, Users};
 
 use chrono::{DateTime, Duration, Utc};
@@ -141,6 +142,13 @@ impl ReadModels {
         }
     }
 
+    /// Drops the sessions that stopped working more than [`PRUNE_GRACE`] before `now` (see
+    /// [`Sessions::prune_expired`]); returns how many went. Call it on a timer: nothing in the
+    /// log ends an expired session, so without it they stay in memory for good.
+    pub fn prune_expired(&mut self, now: DateTime<Utc>) -> usize {
+        self.sessions.prune_expired(now)
+    }
+
     /// Applies one stored event. Never fails: an event this version cannot read is skipped.
     pub fn apply(&mut self, recorded: &Recorded) -> Applied {
         let event = Event::decode(&recorded.stream, &recorded.event_type, &recorded.data);
@@ -181,7 +189,7 @@ impl ReadModels {
             Event::User(id, e) => {
                 match &e {
                     UserEvent::Deleted {} => {
-                        self.sessions.end_all_of(id, None);
+                        self.sessions.end_all_of_deleted(id);
                         self.owned.remove_everything_of(id);
                     }
                     UserEvent::Disabled {} => self.sessions.end_all_of(id, None),

@@ -11,7 +11,7 @@ use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{PersonaId, SessionId, UserId};
 use roster_domain::keyring::{AddApiKey, ApiKeyAdded, Provider, SealedKey};
 use roster_domain::persona::CreatePersona;
-use roster_domain::session::StartSession;
+use roster_domain::session::{RecordSessionActivity, StartSession};
 use roster_domain::store::{Actor, Metadata, Position};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::testing::decide;
@@ -115,6 +115,27 @@ impl World {
             },
         );
         (id, token_hash)
+    }
+
+    /// Records that `owner` used `session` now.
+    pub fn use_session(&mut self, owner: UserId, session: SessionId) {
+        self.ok(
+            Actor::User(owner.0),
+            RecordSessionActivity {
+                session_id: session,
+                at: self.now,
+            },
+        );
+    }
+
+    /// The ids of `user`'s active sessions, newest first.
+    pub fn session_ids(&self, user: UserId) -> Vec<SessionId> {
+        self.models
+            .sessions
+            .of_user(user, self.now)
+            .iter()
+            .map(|s| s.id)
+            .collect()
     }
 
     pub fn persona(&mut self, owner: UserId, name: &str) -> PersonaId {
