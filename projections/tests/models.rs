@@ -496,3 +496,81 @@ fn it_should_index_history_by_subject_and_by_actor() {
     let positions = world.models.audit.by_subject(ann);
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
 }
+
+#[test]
+fn it_should_index_a_persona_transfer_under_its_old_and_its_new_owner() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let persona = world.persona(ann, "Researcher");
+    world.ok(
+        world.admin(),
+        TransferPersona {
+            persona_id: persona,
+            to: bob,
+        },
+    );
+    let transfer = Position(world.position);
+    assert_eq!(world.models.audit.by_subject(ann).last(), Some(&transfer));
+    assert_eq!(world.models.audit.by_subject(bob).last(), Some(&transfer));
+    assert_eq!(
+        world.models.audit.by_actor(world.admin()).last(),
+        Some(&transfer),
+        "once for its actor"
+    );
+}
+
+#[test]
+fn it_should_keep_the_end_and_use_of_a_dropped_session_in_its_owners_history() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let history = |world: &World| world.models.audit.by_subject(ann);
+    let end = |world: &mut World, session_id, actor| {
+        world.ok(
+            actor,
+            EndSession {
+                session_id,
+                reason: EndReason::Revoked,
+            },
+        );
+        Position(world.position)
+    };
+
+    // Disabling ann ends her session here; the log may still end it.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.ok(world.admin(), DisableUser { user_id: ann });
+    assert!(world.models.sessions.owner_of(session).is_none());
+    let admin = world.admin();
+    let ended = end(&mut world, session, admin);
+    assert_eq!(history(&world).last(), Some(&ended));
+    assert_eq!(
+        world.models.sessions.owner_of_any(session),
+        None,
+        "nothing follows its own end"
+    );
+    world.ok(world.admin(), EnableUser { user_id: ann });
+
+    // A reset that revokes sessions: the log may still use the session, then end it.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.ok(
+        world.admin(),
+        ResetPassword {
+            user_id: ann,
+            password_hash: PasswordHash::from_phc(HASH.into()),
+            revoke_sessions: true,
+            require_change: false,
+        },
+    );
+    world.use_session(ann, session);
+    assert_eq!(history(&world).last(), Some(&Position(world.position)));
+    let ended = end(&mut world, session, Actor::User(ann.0));
+    assert_eq!(history(&world).last(), Some(&ended));
+
+    // Pruned for having idled out long ago.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.tick(Duration::hours(3));
+    assert_eq!(world.models.prune_expired(world.now), 1);
+    let ended = end(&mut world, session, Actor::User(ann.0));
+    assert_eq!(history(&world).last(), Some(&ended));
+    assert_eq!(world.models.sessions.owner_of_any(session), None);
+}

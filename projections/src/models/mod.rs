@@ -183,8 +183,8 @@ impl ReadModels {
 
     fn apply_event(&mut self, event: Event, metadata: &Metadata, position: Position) {
         let at = metadata.occurred_at;
-        self.audit
-            .record(position, metadata.actor, self.subject_of(&event));
+        let (subject, also) = self.subjects_of(&event);
+        self.audit.record(position, metadata.actor, subject, also);
         match event {
             Event::User(id, e) => {
                 match &e {
@@ -224,7 +224,16 @@ impl ReadModels {
         }
     }
 
-    /// The user an event is about, looked up before the event changes the models.
+    /// The users an event is about (a second one only for a persona transfer), looked up
+    /// before the event changes the models.
+    fn subjects_of(&self, event: &Event) -> (Option<UserId>, Option<UserId>) {
+        match event {
+            Event::Persona(_, PersonaEvent::Transferred { from, to }) => (Some(*from), Some(*to)),
+            event => (self.subject_of(event), None),
+        }
+    }
+
+    /// The one user an event is about.
     fn subject_of(&self, event: &Event) -> Option<UserId> {
         match event {
             Event::User(id, _) => Some(*id),
@@ -234,9 +243,10 @@ impl ReadModels {
                 Some(*user_id)
             }
             Event::Session(_, SessionEvent::Started(e)) => Some(e.user_id),
-            Event::Session(id, _) => self.sessions.owner_of(*id),
+            // Also a session the models dropped already (ended by an account change, or
+            // pruned): its end or use is still part of its owner's history.
+            Event::Session(id, _) => self.sessions.owner_of_any(*id),
             Event::Persona(_, PersonaEvent::Created { owner, .. }) => Some(*owner),
-            Event::Persona(_, PersonaEvent::Transferred { to, .. }) => Some(*to),
             Event::Persona(id, _) => self.owned.personas.get(*id).map(|(owner, _)| owner),
             Event::Keyring(owner, _) => StreamId::Keyring(*owner).user(),
             Event::Ontology(_, OntologyEvent::Created { owner, .. }) => Some(*owner),
