@@ -17,7 +17,8 @@ use roster_domain::user::{
 };
 use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
 use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
-use roster_projections::{UserFilter, UserPage};
+use roster_projections::{PROJECTIONS, UserFilter, UserPage, projection_versions};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 use world::{HASH, World};
 
@@ -573,4 +574,18 @@ fn it_should_keep_the_end_and_use_of_a_dropped_session_in_its_owners_history() {
     let ended = end(&mut world, session, Actor::User(ann.0));
     assert_eq!(history(&world).last(), Some(&ended));
     assert_eq!(world.models.sessions.owner_of_any(session), None);
+}
+
+#[test]
+fn it_should_name_every_projection_once_with_a_version() {
+    let versions = projection_versions();
+    let names: BTreeSet<&str> = versions.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names.len(), versions.len(), "names are unique");
+    assert_eq!(
+        names,
+        BTreeSet::from(["audit", "sessions", "stats", "users"])
+    );
+    assert!(versions.iter().all(|(_, version)| *version >= 1));
+    let listed: Vec<(&str, u32)> = PROJECTIONS.iter().map(|p| (p.name, p.version)).collect();
+    assert_eq!(versions.to_vec(), listed);
 }

@@ -37,25 +37,39 @@ pub struct ProjectionInfo {
     pub version: u32,
 }
 
-/// Every read model Roster keeps.
+/// Every read model Roster keeps, with the version of what it computes.
+///
+/// Whoever changes what a model computes (a field it holds, a rule it applies, an event it
+/// reads differently) bumps that model's version here in the same change: the version is how
+/// a deployment tells that what it built, kept or compares came from other rules, and
+/// rebuilds it by replay. A change that computes the same (faster, smaller) keeps it.
 pub const PROJECTIONS: [ProjectionInfo; 4] = [
+    // 2: search forms fold the final sigma.
     ProjectionInfo {
         name: "users",
-        version: 1,
+        version: 2,
     },
+    // 2: a user id created again counts its admin role once.
     ProjectionInfo {
         name: "stats",
-        version: 1,
+        version: 2,
     },
     ProjectionInfo {
         name: "sessions",
         version: 1,
     },
+    // 2: transfers under both owners; the end or use of sessions the models dropped.
     ProjectionInfo {
         name: "audit",
-        version: 1,
+        version: 2,
     },
 ];
+
+/// The name and version of every read model, in [`PROJECTIONS`] order: for tools and
+/// endpoints that report or compare them (`roster replay`, `/metrics`, a status page).
+pub fn projection_versions() -> [(&'static str, u32); PROJECTIONS.len()] {
+    PROJECTIONS.map(|projection| (projection.name, projection.version))
+}
 
 /// The guide's three per-user counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
