@@ -5,22 +5,26 @@
 mod world;
 
 use chrono::Duration;
+use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{AnnotationId, OntologyId, SessionId, UserId};
-use roster_domain::keyring::RemoveApiKey;
-use roster_domain::persona::{DeletePersona, TransferPersona};
+use roster_domain::keyring::{
+    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
+};
+use roster_domain::persona::{DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology};
 use roster_domain::session::{EndReason, EndSession};
 use roster_domain::store::{Actor, Metadata, Position, Recorded};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::{
-    ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, UpdateProfile,
+    ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, RevokeAdmin,
+    UpdateProfile,
 };
 use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
 use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
 use roster_projections::{PROJECTIONS, UserFilter, UserPage, projection_versions};
 use std::collections::BTreeSet;
 use uuid::Uuid;
-use world::{HASH, World};
+use world::{HASH, World, sealed};
 
 fn names(page: &UserPage) -> Vec<&str> {
     page.users.iter().map(|u| u.username.as_str()).collect()
@@ -237,6 +241,146 @@ fn three_logins(world: &mut World) -> (UserId, [(SessionId, String); 3]) {
     (ann, logins)
 }
 
+/// Users, admins and active sessions in all, now.
+fn totals(world: &World) -> (usize, usize, usize) {
+    let totals = world.models.totals(world.now);
+    (totals.users, totals.admins, totals.active_sessions)
+}
+
+#[test]
+fn it_should_count_admins_after_a_grant_a_revoke_and_the_deletion_of_an_admin() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", true);
+    assert_eq!(totals(&world), (3, 2, 0));
+    world.ok(world.admin(), GrantAdmin { user_id: ann });
+    assert_eq!(totals(&world), (3, 3, 0));
+    world.ok(world.admin(), RevokeAdmin { user_id: ann });
+    assert_eq!(totals(&world), (3, 2, 0));
+    world.ok(world.admin(), DeleteUser { user_id: bob });
+    assert_eq!(totals(&world), (2, 1, 0));
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+    assert_eq!(
+        totals(&world),
+        (1, 1, 0),
+        "deleting a non-admin leaves the admins"
+    );
+}
+
+#[test]
+fn it_should_count_active_sessions_after_expiry_disable_and_deletion() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    world.login(ann, Duration::minutes(30));
+    world.login(ann, Duration::days(1));
+    world.login(bob, Duration::days(1));
+    world.login(bob, Duration::days(1));
+    assert_eq!(totals(&world), (3, 1, 4));
+
+    world.tick(Duration::minutes(31));
+    assert_eq!(totals(&world), (3, 1, 3), "the 30-minute session expired");
+    assert_eq!(world.models.stats(ann, world.now).active_sessions, 1);
+    world.ok(world.admin(), DisableUser { user_id: bob });
+    assert_eq!(totals(&world), (3, 1, 1));
+    assert_eq!(world.models.stats(bob, world.now).active_sessions, 0);
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+    assert_eq!(totals(&world), (2, 1, 0));
+}
+
+#[test]
+fn it_should_count_keys_and_personas_only_for_their_owner_whatever_changes_them() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let persona = world.persona(ann, "Researcher");
+    let key = world.api_key(ann, "openai");
+    let system_key = ApiKeyId(Uuid::now_v7());
+    world.ok(
+        world.admin(),
+        AddApiKey {
+            owner: KeyringOwner::System,
+            key: ApiKeyAdded {
+                key_id: system_key,
+                provider: Provider::parse("openai").unwrap(),
+                name: ResourceName::parse("Shared").unwrap(),
+                sealed: sealed("system"),
+                last4: "sys1".into(),
+            },
+        },
+    );
+    let counts = |world: &World| {
+        let (ann, bob, root) = (ann, bob, world.root);
+        [ann, bob, root].map(|user| world.models.stats(user, world.now))
+    };
+    let mine = UserStats {
+        personas: 1,
+        active_sessions: 0,
+        api_keys: 1,
+    };
+    assert_eq!(
+        counts(&world),
+        [mine, UserStats::default(), UserStats::default()]
+    );
+    assert_eq!(
+        world.models.owned.api_keys.count_of(KeyringOwner::System),
+        1,
+        "the system's key is the system's, not the admin's who added it"
+    );
+
+    world.ok(
+        Actor::User(ann.0),
+        ReplaceApiKey {
+            owner: KeyringOwner::User(ann),
+            key: ApiKeyReplaced {
+                key_id: key,
+                name: ResourceName::parse("Rotated").unwrap(),
+                sealed: sealed("rotated"),
+                last4: "new4".into(),
+            },
+        },
+    );
+    world.ok(
+        Actor::User(ann.0),
+        RenamePersona {
+            persona_id: persona,
+            name: ResourceName::parse("Writer").unwrap(),
+        },
+    );
+    assert_eq!(
+        counts(&world),
+        [mine, UserStats::default(), UserStats::default()]
+    );
+    let (_, replaced) = world.models.owned.api_keys.get(key).unwrap();
+    assert_eq!(
+        (replaced.name.as_str(), replaced.last4.as_str()),
+        ("Rotated", "new4")
+    );
+
+    world.ok(
+        world.admin(),
+        TransferPersona {
+            persona_id: persona,
+            to: bob,
+        },
+    );
+    let moved = |personas| UserStats {
+        personas,
+        ..UserStats::default()
+    };
+    assert_eq!(
+        counts(&world),
+        [
+            UserStats {
+                personas: 0,
+                ..mine
+            },
+            moved(1),
+            moved(0)
+        ]
+    );
+}
+
 #[test]
 fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
     let mut world = World::new();
@@ -397,9 +541,10 @@ fn it_should_end_sessions_on_disable_on_reset_when_asked_and_on_own_password_cha
 #[test]
 fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
     let mut world = World::new();
-    let ann = world.user("ann", false);
+    let ann = world.user("ann", true);
     let bob = world.user("bob", false);
     let (_, token) = world.login(ann, Duration::days(1));
+    world.login(bob, Duration::days(1));
     world.persona(ann, "Mine");
     world.api_key(ann, "openai");
     let ontology = OntologyId(Uuid::now_v7());
@@ -421,6 +566,7 @@ fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
         },
     );
     world.persona(bob, "Bob's");
+    assert_eq!(totals(&world), (3, 2, 2));
 
     world.ok(world.admin(), DeleteUser { user_id: ann });
 
@@ -434,7 +580,11 @@ fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
     assert!(models.owned.annotations.get(annotation).is_none());
     assert_eq!(models.owned.personas.len(), 1, "bob's persona stays");
     assert_eq!(models.owned.api_keys.len(), 0);
-    assert_eq!(models.totals(world.now).users, 2);
+    assert_eq!(
+        totals(&world),
+        (2, 1, 1),
+        "bob's session stays, ann's admin role goes"
+    );
 }
 
 #[test]

@@ -22,6 +22,15 @@ use uuid::Uuid;
 
 pub const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
 
+/// A key "sealed" as `ciphertext`: the read models never open one.
+pub fn sealed(ciphertext: &str) -> SealedKey {
+    SealedKey {
+        scheme: "test".into(),
+        nonce: "n".into(),
+        ciphertext: ciphertext.into(),
+    }
+}
+
 pub struct World {
     pub history: Vec<Event>,
     pub models: ReadModels,
@@ -161,11 +170,7 @@ impl World {
                     key_id: id,
                     provider: Provider::parse(provider).unwrap(),
                     name: ResourceName::parse("key").unwrap(),
-                    sealed: SealedKey {
-                        scheme: "test".into(),
-                        nonce: "n".into(),
-                        ciphertext: "c".into(),
-                    },
+                    sealed: sealed("c"),
                     last4: "abcd".into(),
                 },
             },
