@@ -144,9 +144,7 @@ fn it_should_filter_by_admin_flag_and_count_matches() {
 #[test]
 fn it_should_paginate_without_skipping_or_repeating_while_users_come_and_go() {
     let mut world = World::new();
-    let ids: Vec<UserId> = (0..6)
-        .map(|i| world.user(&format!("user{i}"), false))
-        .collect();
+    let ids = world.numbered_users(6);
     let filter = UserFilter::default();
 
     let first = world.models.users.page(&filter, 3, None);
@@ -165,6 +163,132 @@ fn it_should_paginate_without_skipping_or_repeating_while_users_come_and_go() {
     assert!(!second.has_next_page);
     let fresh = world.models.users.page(&filter, 3, None);
     assert_eq!(names(&fresh), ["late2", "late1", "user5"]);
+}
+
+/// Every page of `filter`, `first` at a time: each page's usernames and `has_next_page`.
+fn pages(world: &World, filter: &UserFilter, first: usize) -> Vec<(Vec<String>, bool)> {
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = world.models.users.page(filter, first, after);
+        let owned = names(&page).into_iter().map(str::to_owned).collect();
+        pages.push((owned, page.has_next_page));
+        if !page.has_next_page {
+            return pages;
+        }
+        after = page.users.last().map(|u| u.created_position);
+    }
+}
+
+#[test]
+fn it_should_go_on_from_a_cursor_whose_own_user_was_deleted() {
+    let mut world = World::new();
+    let ids = world.numbered_users(5);
+    let filter = UserFilter::default();
+    let first = world.models.users.page(&filter, 2, None);
+    assert_eq!(names(&first), ["user4", "user3"]);
+    let cursor = first.users.last().unwrap().created_position;
+
+    world.ok(world.admin(), DeleteUser { user_id: ids[3] });
+
+    let second = world.models.users.page(&filter, 2, Some(cursor));
+    assert_eq!(names(&second), ["user2", "user1"]);
+    assert!(second.has_next_page);
+    assert_eq!(second.total_count, 5);
+}
+
+#[test]
+fn it_should_page_through_a_search_and_the_admin_filter_with_a_cursor() {
+    let mut world = World::new();
+    for i in 0..7 {
+        let name = if i % 2 == 0 { "team" } else { "solo" };
+        world.user(&format!("{name}{i}"), i % 3 == 0);
+    }
+    let search = UserFilter {
+        search: Some("TEAM".into()),
+        is_admin: None,
+    };
+    let strings = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        pages(&world, &search, 2),
+        [
+            (strings(&["team6", "team4"]), true),
+            (strings(&["team2", "team0"]), false)
+        ]
+    );
+    let page = world.models.users.page(&search, 2, None);
+    assert_eq!(page.total_count, 4);
+    let after = page.users.last().map(|u| u.created_position);
+    assert_eq!(
+        world.models.users.page(&search, 2, after).total_count,
+        4,
+        "every match counts, not only those after the cursor"
+    );
+
+    let admins = UserFilter {
+        search: None,
+        is_admin: Some(true),
+    };
+    assert_eq!(
+        pages(&world, &admins, 2),
+        [
+            (strings(&["team6", "solo3"]), true),
+            (strings(&["team0", "root"]), false)
+        ]
+    );
+    let both = UserFilter {
+        search: Some("team".into()),
+        is_admin: Some(false),
+    };
+    assert_eq!(
+        pages(&world, &both, 1),
+        [(strings(&["team4"]), true), (strings(&["team2"]), false)]
+    );
+}
+
+#[test]
+fn it_should_say_whether_a_next_page_exists_on_the_first_page_and_on_the_last() {
+    let mut world = World::new();
+    world.numbered_users(3);
+    let filter = UserFilter::default();
+    let by = |first| {
+        pages(&world, &filter, first)
+            .into_iter()
+            .map(|(names, next)| (names.len(), next))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by(5), [(4, false)], "one page holds everyone");
+    assert_eq!(by(4), [(4, false)], "exactly full: no next page");
+    assert_eq!(by(3), [(3, true), (1, false)]);
+    assert_eq!(by(2), [(2, true), (2, false)], "the last page exactly full");
+    assert_eq!(by(1), [(1, true), (1, true), (1, true), (1, false)]);
+}
+
+#[test]
+fn it_should_give_an_empty_page_when_nothing_matches_or_nothing_is_left() {
+    let mut world = World::new();
+    world.user("ann", false);
+    let nobody = UserFilter {
+        search: Some("nobody".into()),
+        is_admin: None,
+    };
+    let page = world.models.users.page(&nobody, 10, None);
+    assert!(page.users.is_empty());
+    assert!(!page.has_next_page);
+    assert_eq!(page.total_count, 0);
+
+    let filter = UserFilter::default();
+    let oldest = world.models.users.get(world.root).unwrap().created_position;
+    let past_the_end = world.models.users.page(&filter, 10, Some(oldest));
+    assert!(past_the_end.users.is_empty());
+    assert!(!past_the_end.has_next_page);
+    assert_eq!(past_the_end.total_count, 2);
+    let none = world.models.users.page(&filter, 0, None);
+    assert!(none.users.is_empty());
+    assert!(
+        none.has_next_page,
+        "asking for none still tells there are more"
+    );
 }
 
 #[test]

@@ -106,6 +106,13 @@ impl World {
         id
     }
 
+    /// Creates `count` users, "user0" first (see [`World::user`]).
+    pub fn numbered_users(&mut self, count: usize) -> Vec<UserId> {
+        (0..count)
+            .map(|i| self.user(&format!("user{i}"), false))
+            .collect()
+    }
+
     /// Logs `user` in; the session expires after `lifetime`. Returns its id and token hash.
     pub fn login(&mut self, user: UserId, lifetime: Duration) -> (SessionId, String) {
         let id = SessionId(Uuid::now_v7());
