@@ -16,5 +16,8 @@ pub mod runner;
 pub use activity::{
     Activity, AppliedActivity, SessionActivity, SessionActivityKind, UserChange, UserChangeKind,
 };
-pub use models::{ReadModels, UserFilter, UserPage, UserStats, UserView};
+pub use models::{
+    PROJECTIONS, ProjectionInfo, ReadModels, UserFilter, UserPage, UserStats, UserView,
+    projection_versions,
+};
 pub use runner::{NotYetApplied, Projections};

@@ -5,21 +5,26 @@
 mod world;
 
 use chrono::Duration;
-use roster_domain::ids::{AnnotationId, OntologyId, UserId};
-use roster_domain::keyring::RemoveApiKey;
-use roster_domain::persona::{DeletePersona, TransferPersona};
+use roster_domain::ids::ApiKeyId;
+use roster_domain::ids::{AnnotationId, OntologyId, SessionId, UserId};
+use roster_domain::keyring::{
+    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
+};
+use roster_domain::persona::{DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology};
-use roster_domain::session::{EndReason, EndSession, RecordSessionActivity};
+use roster_domain::session::{EndReason, EndSession};
 use roster_domain::store::{Actor, Metadata, Position, Recorded};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::{
-    ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, UpdateProfile,
+    ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, RevokeAdmin,
+    UpdateProfile,
 };
 use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
-use roster_projections::models::{Applied, UserStats};
-use roster_projections::{UserFilter, UserPage};
+use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
+use roster_projections::{PROJECTIONS, UserFilter, UserPage, projection_versions};
+use std::collections::BTreeSet;
 use uuid::Uuid;
-use world::{HASH, World};
+use world::{HASH, World, sealed};
 
 fn names(page: &UserPage) -> Vec<&str> {
     page.users.iter().map(|u| u.username.as_str()).collect()
@@ -42,6 +47,18 @@ fn it_should_list_users_newest_first_even_when_created_in_the_same_instant() {
     assert!(!page.has_next_page);
 }
 
+/// The usernames a search for `text` lists, newest first.
+fn found(world: &World, text: &str) -> Vec<String> {
+    let filter = UserFilter {
+        search: Some(text.into()),
+        is_admin: None,
+    };
+    names(&world.models.users.page(&filter, 10, None))
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn it_should_search_username_display_name_and_email_ignoring_case() {
     let mut world = World::new();
@@ -55,16 +72,7 @@ fn it_should_search_username_display_name_and_email_ignoring_case() {
             email: Some(Email::parse("rob@Corp.example").unwrap()),
         },
     );
-    let search = |text: &str| {
-        let filter = UserFilter {
-            search: Some(text.into()),
-            is_admin: None,
-        };
-        names(&world.models.users.page(&filter, 10, None))
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
+    let search = |text: &str| found(&world, text);
     assert_eq!(search("ALICE"), ["alice"]);
     assert_eq!(search("äLICE"), ["bob"], "non-ASCII letters fold too");
     assert_eq!(search("robert"), ["bob"]);
@@ -75,6 +83,45 @@ fn it_should_search_username_display_name_and_email_ignoring_case() {
         ["bob", "alice", "root"],
         "a blank search matches everyone"
     );
+}
+
+#[test]
+fn it_should_fold_a_search_and_the_fields_alike_even_around_a_final_sigma() {
+    let mut world = World::new();
+    let odos = world.user("odos", false);
+    let greek = |name: &str| UpdateProfile {
+        user_id: odos,
+        display_name: DisplayName::parse(name).unwrap(),
+        email: None,
+    };
+    world.ok(world.admin(), greek("ΟΔΟΣ"));
+    assert_eq!(found(&world, "ΟΔΟΣ"), ["odos"], "the name itself");
+    assert_eq!(
+        found(&world, "οδος"),
+        ["odos"],
+        "typed in lowercase, final sigma"
+    );
+    assert_eq!(found(&world, "ΟΔΟ"), ["odos"]);
+    world.ok(world.admin(), greek("Ο ΟΔΟΣΤΡΩΤΗΡΑΣ"));
+    assert_eq!(
+        found(&world, "ΟΔΟΣ"),
+        ["odos"],
+        "a sigma that ends the search but not the word"
+    );
+    let view = world.models.users.get(odos).unwrap();
+    assert!(view.matches("οδοσ") && view.matches("ΟΔΟΣ") && view.matches("οδος"));
+}
+
+#[test]
+fn it_should_never_match_a_search_across_two_fields() {
+    let mut world = World::new();
+    world.user("ann", false); // display name "Ann Example", email ann@example.org
+    assert_eq!(found(&world, "Ann Example"), ["ann"]);
+    assert_eq!(found(&world, "ann\nann"), Vec::<String>::new());
+    assert_eq!(found(&world, "ann\nAnn Example"), Vec::<String>::new());
+    assert_eq!(found(&world, "example\nann@"), Vec::<String>::new());
+    let view = world.models.users.by_username("ann").unwrap();
+    assert!(!view.matches("ann\nann example\nann@example.org"));
 }
 
 #[test]
@@ -97,9 +144,7 @@ fn it_should_filter_by_admin_flag_and_count_matches() {
 #[test]
 fn it_should_paginate_without_skipping_or_repeating_while_users_come_and_go() {
     let mut world = World::new();
-    let ids: Vec<UserId> = (0..6)
-        .map(|i| world.user(&format!("user{i}"), false))
-        .collect();
+    let ids = world.numbered_users(6);
     let filter = UserFilter::default();
 
     let first = world.models.users.page(&filter, 3, None);
@@ -118,6 +163,132 @@ fn it_should_paginate_without_skipping_or_repeating_while_users_come_and_go() {
     assert!(!second.has_next_page);
     let fresh = world.models.users.page(&filter, 3, None);
     assert_eq!(names(&fresh), ["late2", "late1", "user5"]);
+}
+
+/// Every page of `filter`, `first` at a time: each page's usernames and `has_next_page`.
+fn pages(world: &World, filter: &UserFilter, first: usize) -> Vec<(Vec<String>, bool)> {
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = world.models.users.page(filter, first, after);
+        let owned = names(&page).into_iter().map(str::to_owned).collect();
+        pages.push((owned, page.has_next_page));
+        if !page.has_next_page {
+            return pages;
+        }
+        after = page.users.last().map(|u| u.created_position);
+    }
+}
+
+#[test]
+fn it_should_go_on_from_a_cursor_whose_own_user_was_deleted() {
+    let mut world = World::new();
+    let ids = world.numbered_users(5);
+    let filter = UserFilter::default();
+    let first = world.models.users.page(&filter, 2, None);
+    assert_eq!(names(&first), ["user4", "user3"]);
+    let cursor = first.users.last().unwrap().created_position;
+
+    world.ok(world.admin(), DeleteUser { user_id: ids[3] });
+
+    let second = world.models.users.page(&filter, 2, Some(cursor));
+    assert_eq!(names(&second), ["user2", "user1"]);
+    assert!(second.has_next_page);
+    assert_eq!(second.total_count, 5);
+}
+
+#[test]
+fn it_should_page_through_a_search_and_the_admin_filter_with_a_cursor() {
+    let mut world = World::new();
+    for i in 0..7 {
+        let name = if i % 2 == 0 { "team" } else { "solo" };
+        world.user(&format!("{name}{i}"), i % 3 == 0);
+    }
+    let search = UserFilter {
+        search: Some("TEAM".into()),
+        is_admin: None,
+    };
+    let strings = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        pages(&world, &search, 2),
+        [
+            (strings(&["team6", "team4"]), true),
+            (strings(&["team2", "team0"]), false)
+        ]
+    );
+    let page = world.models.users.page(&search, 2, None);
+    assert_eq!(page.total_count, 4);
+    let after = page.users.last().map(|u| u.created_position);
+    assert_eq!(
+        world.models.users.page(&search, 2, after).total_count,
+        4,
+        "every match counts, not only those after the cursor"
+    );
+
+    let admins = UserFilter {
+        search: None,
+        is_admin: Some(true),
+    };
+    assert_eq!(
+        pages(&world, &admins, 2),
+        [
+            (strings(&["team6", "solo3"]), true),
+            (strings(&["team0", "root"]), false)
+        ]
+    );
+    let both = UserFilter {
+        search: Some("team".into()),
+        is_admin: Some(false),
+    };
+    assert_eq!(
+        pages(&world, &both, 1),
+        [(strings(&["team4"]), true), (strings(&["team2"]), false)]
+    );
+}
+
+#[test]
+fn it_should_say_whether_a_next_page_exists_on_the_first_page_and_on_the_last() {
+    let mut world = World::new();
+    world.numbered_users(3);
+    let filter = UserFilter::default();
+    let by = |first| {
+        pages(&world, &filter, first)
+            .into_iter()
+            .map(|(names, next)| (names.len(), next))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by(5), [(4, false)], "one page holds everyone");
+    assert_eq!(by(4), [(4, false)], "exactly full: no next page");
+    assert_eq!(by(3), [(3, true), (1, false)]);
+    assert_eq!(by(2), [(2, true), (2, false)], "the last page exactly full");
+    assert_eq!(by(1), [(1, true), (1, true), (1, true), (1, false)]);
+}
+
+#[test]
+fn it_should_give_an_empty_page_when_nothing_matches_or_nothing_is_left() {
+    let mut world = World::new();
+    world.user("ann", false);
+    let nobody = UserFilter {
+        search: Some("nobody".into()),
+        is_admin: None,
+    };
+    let page = world.models.users.page(&nobody, 10, None);
+    assert!(page.users.is_empty());
+    assert!(!page.has_next_page);
+    assert_eq!(page.total_count, 0);
+
+    let filter = UserFilter::default();
+    let oldest = world.models.users.get(world.root).unwrap().created_position;
+    let past_the_end = world.models.users.page(&filter, 10, Some(oldest));
+    assert!(past_the_end.users.is_empty());
+    assert!(!past_the_end.has_next_page);
+    assert_eq!(past_the_end.total_count, 2);
+    let none = world.models.users.page(&filter, 0, None);
+    assert!(none.users.is_empty());
+    assert!(
+        none.has_next_page,
+        "asking for none still tells there are more"
+    );
 }
 
 #[test]
@@ -183,13 +354,161 @@ fn it_should_count_personas_sessions_and_api_keys_per_user_after_each_event() {
     );
 }
 
+/// A user, ann, logged in for 30 minutes, then twice for 7 days: sessions and token hashes.
+fn three_logins(world: &mut World) -> (UserId, [(SessionId, String); 3]) {
+    let ann = world.user("ann", false);
+    let logins = [
+        world.login(ann, Duration::minutes(30)),
+        world.login(ann, Duration::days(7)),
+        world.login(ann, Duration::days(7)),
+    ];
+    (ann, logins)
+}
+
+/// Users, admins and active sessions in all, now.
+fn totals(world: &World) -> (usize, usize, usize) {
+    let totals = world.models.totals(world.now);
+    (totals.users, totals.admins, totals.active_sessions)
+}
+
+#[test]
+fn it_should_count_admins_after_a_grant_a_revoke_and_the_deletion_of_an_admin() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", true);
+    assert_eq!(totals(&world), (3, 2, 0));
+    world.ok(world.admin(), GrantAdmin { user_id: ann });
+    assert_eq!(totals(&world), (3, 3, 0));
+    world.ok(world.admin(), RevokeAdmin { user_id: ann });
+    assert_eq!(totals(&world), (3, 2, 0));
+    world.ok(world.admin(), DeleteUser { user_id: bob });
+    assert_eq!(totals(&world), (2, 1, 0));
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+    assert_eq!(
+        totals(&world),
+        (1, 1, 0),
+        "deleting a non-admin leaves the admins"
+    );
+}
+
+#[test]
+fn it_should_count_active_sessions_after_expiry_disable_and_deletion() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    world.login(ann, Duration::minutes(30));
+    world.login(ann, Duration::days(1));
+    world.login(bob, Duration::days(1));
+    world.login(bob, Duration::days(1));
+    assert_eq!(totals(&world), (3, 1, 4));
+
+    world.tick(Duration::minutes(31));
+    assert_eq!(totals(&world), (3, 1, 3), "the 30-minute session expired");
+    assert_eq!(world.models.stats(ann, world.now).active_sessions, 1);
+    world.ok(world.admin(), DisableUser { user_id: bob });
+    assert_eq!(totals(&world), (3, 1, 1));
+    assert_eq!(world.models.stats(bob, world.now).active_sessions, 0);
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+    assert_eq!(totals(&world), (2, 1, 0));
+}
+
+#[test]
+fn it_should_count_keys_and_personas_only_for_their_owner_whatever_changes_them() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let persona = world.persona(ann, "Researcher");
+    let key = world.api_key(ann, "openai");
+    let system_key = ApiKeyId(Uuid::now_v7());
+    world.ok(
+        world.admin(),
+        AddApiKey {
+            owner: KeyringOwner::System,
+            key: ApiKeyAdded {
+                key_id: system_key,
+                provider: Provider::parse("openai").unwrap(),
+                name: ResourceName::parse("Shared").unwrap(),
+                sealed: sealed("system"),
+                last4: "sys1".into(),
+            },
+        },
+    );
+    let counts = |world: &World| {
+        let (ann, bob, root) = (ann, bob, world.root);
+        [ann, bob, root].map(|user| world.models.stats(user, world.now))
+    };
+    let mine = UserStats {
+        personas: 1,
+        active_sessions: 0,
+        api_keys: 1,
+    };
+    assert_eq!(
+        counts(&world),
+        [mine, UserStats::default(), UserStats::default()]
+    );
+    assert_eq!(
+        world.models.owned.api_keys.count_of(KeyringOwner::System),
+        1,
+        "the system's key is the system's, not the admin's who added it"
+    );
+
+    world.ok(
+        Actor::User(ann.0),
+        ReplaceApiKey {
+            owner: KeyringOwner::User(ann),
+            key: ApiKeyReplaced {
+                key_id: key,
+                name: ResourceName::parse("Rotated").unwrap(),
+                sealed: sealed("rotated"),
+                last4: "new4".into(),
+            },
+        },
+    );
+    world.ok(
+        Actor::User(ann.0),
+        RenamePersona {
+            persona_id: persona,
+            name: ResourceName::parse("Writer").unwrap(),
+        },
+    );
+    assert_eq!(
+        counts(&world),
+        [mine, UserStats::default(), UserStats::default()]
+    );
+    let (_, replaced) = world.models.owned.api_keys.get(key).unwrap();
+    assert_eq!(
+        (replaced.name.as_str(), replaced.last4.as_str()),
+        ("Rotated", "new4")
+    );
+
+    world.ok(
+        world.admin(),
+        TransferPersona {
+            persona_id: persona,
+            to: bob,
+        },
+    );
+    let moved = |personas| UserStats {
+        personas,
+        ..UserStats::default()
+    };
+    assert_eq!(
+        counts(&world),
+        [
+            UserStats {
+                personas: 0,
+                ..mine
+            },
+            moved(1),
+            moved(0)
+        ]
+    );
+}
+
 #[test]
 fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
     let mut world = World::new();
-    let ann = world.user("ann", false);
-    let (short, short_hash) = world.login(ann, Duration::minutes(30));
-    let (busy, busy_hash) = world.login(ann, Duration::days(7));
-    let (idle, _) = world.login(ann, Duration::days(7));
+    let (ann, [(short, short_hash), (busy, busy_hash), (idle, _)]) = three_logins(&mut world);
     let sessions = |world: &World| world.models.sessions.count_of_user(ann, world.now);
     assert_eq!(sessions(&world), 3);
     assert!(
@@ -201,13 +520,7 @@ fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
     );
 
     world.tick(Duration::minutes(45));
-    world.ok(
-        Actor::User(ann.0),
-        RecordSessionActivity {
-            session_id: busy,
-            at: world.now,
-        },
-    );
+    world.use_session(ann, busy);
     // 45 minutes in: the 30-minute session has expired; the others are within the idle hour.
     assert_eq!(sessions(&world), 2);
     assert!(
@@ -231,6 +544,78 @@ fn it_should_expire_sessions_by_the_clock_and_by_idle_time() {
             .is_some()
     );
     assert_eq!(sessions(&world), 1);
+}
+
+#[test]
+fn it_should_prune_sessions_only_once_they_stopped_working_longer_ago_than_the_grace() {
+    let mut world = World::new();
+    let (ann, [(short, short_hash), (long, _), (idle, _)]) = three_logins(&mut world);
+    let all = |world: &World| world.models.sessions.all(world.now).len();
+
+    world.tick(Duration::minutes(45));
+    world.use_session(ann, long);
+    assert_eq!(world.models.prune_expired(world.now), 0, "within the grace");
+    assert_eq!(world.models.totals(world.now).active_sessions, 2);
+    let before = world.models.clone();
+    assert_eq!(PRUNE_GRACE, Duration::hours(1), "the times below assume it");
+
+    // 95 minutes in: `short` ended 65 minutes ago, `idle` idled out 35 minutes ago.
+    world.tick(Duration::minutes(50));
+    world.use_session(ann, long);
+    assert_eq!(world.models.prune_expired(world.now), 1);
+    assert!(
+        world.models.sessions.owner_of(short).is_none(),
+        "gone from memory"
+    );
+    assert!(
+        world.models.sessions.owner_of(idle).is_some(),
+        "still within the grace"
+    );
+    assert_eq!(all(&world), 1);
+    assert_eq!(world.models.totals(world.now).active_sessions, 1);
+    assert_eq!(world.models.stats(ann, world.now).active_sessions, 1);
+    assert_eq!(
+        world.models.sessions.by_token_hash(&short_hash, world.now),
+        before.sessions.by_token_hash(&short_hash, world.now),
+        "no query at this time sees a difference"
+    );
+
+    world.tick(Duration::minutes(30));
+    assert_eq!(world.models.prune_expired(world.now), 1, "idle went too");
+    assert_eq!(
+        world.models.prune_expired(world.now),
+        0,
+        "nothing left to drop"
+    );
+    assert_eq!(world.session_ids(ann), [long]);
+    assert_eq!(world.models.totals(world.now).active_sessions, 1);
+}
+
+#[test]
+fn it_should_count_active_sessions_after_a_prune_as_a_scan_does() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    // Six logins a minute for two hours, each for 45 minutes: more sessions still to end
+    // than the count keeps in order, so some answers come from it and some from a scan.
+    for _ in 0..120 {
+        for _ in 0..6 {
+            world.login(ann, Duration::minutes(45));
+        }
+        world.tick(Duration::minutes(1));
+    }
+    let pruned = world.models.prune_expired(world.now);
+    assert_eq!(pruned, 16 * 6, "those that ended over an hour ago");
+    let start = world.now - Duration::minutes(70);
+    for minutes in (0..120).step_by(3) {
+        let now = start + Duration::minutes(minutes);
+        let scanned = world.models.sessions.all(now).len();
+        assert_eq!(
+            world.models.totals(now).active_sessions,
+            scanned,
+            "{minutes}"
+        );
+        assert_eq!(world.models.stats(ann, now).active_sessions, scanned);
+    }
 }
 
 #[test]
@@ -270,14 +655,7 @@ fn it_should_end_sessions_on_disable_on_reset_when_asked_and_on_own_password_cha
             current_session: Some(kept),
         },
     );
-    let left: Vec<_> = world
-        .models
-        .sessions
-        .of_user(ann, world.now)
-        .iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(left, [kept]);
+    assert_eq!(world.session_ids(ann), [kept]);
     assert_eq!(
         world.models.users.get(ann).unwrap().password_hash,
         "$argon2id$new"
@@ -287,9 +665,10 @@ fn it_should_end_sessions_on_disable_on_reset_when_asked_and_on_own_password_cha
 #[test]
 fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
     let mut world = World::new();
-    let ann = world.user("ann", false);
+    let ann = world.user("ann", true);
     let bob = world.user("bob", false);
     let (_, token) = world.login(ann, Duration::days(1));
+    world.login(bob, Duration::days(1));
     world.persona(ann, "Mine");
     world.api_key(ann, "openai");
     let ontology = OntologyId(Uuid::now_v7());
@@ -311,6 +690,7 @@ fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
         },
     );
     world.persona(bob, "Bob's");
+    assert_eq!(totals(&world), (3, 2, 2));
 
     world.ok(world.admin(), DeleteUser { user_id: ann });
 
@@ -324,7 +704,11 @@ fn it_should_remove_everything_a_deleted_user_owned_from_every_view() {
     assert!(models.owned.annotations.get(annotation).is_none());
     assert_eq!(models.owned.personas.len(), 1, "bob's persona stays");
     assert_eq!(models.owned.api_keys.len(), 0);
-    assert_eq!(models.totals(world.now).users, 2);
+    assert_eq!(
+        totals(&world),
+        (2, 1, 1),
+        "bob's session stays, ann's admin role goes"
+    );
 }
 
 #[test]
@@ -332,6 +716,7 @@ fn it_should_ignore_an_event_applied_twice_and_skip_unknown_ones() {
     let mut world = World::new();
     world.user("ann", false);
     let before = world.models.clone();
+    assert_eq!(PRUNE_GRACE, Duration::hours(1), "the times below assume it");
     let metadata = Metadata {
         actor: Actor::System,
         correlation_id: Uuid::nil(),
@@ -385,4 +770,96 @@ fn it_should_index_history_by_subject_and_by_actor() {
     assert_eq!(world.models.audit.by_actor(world.admin()).len(), 2);
     let positions = world.models.audit.by_subject(ann);
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn it_should_index_a_persona_transfer_under_its_old_and_its_new_owner() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let bob = world.user("bob", false);
+    let persona = world.persona(ann, "Researcher");
+    world.ok(
+        world.admin(),
+        TransferPersona {
+            persona_id: persona,
+            to: bob,
+        },
+    );
+    let transfer = Position(world.position);
+    assert_eq!(world.models.audit.by_subject(ann).last(), Some(&transfer));
+    assert_eq!(world.models.audit.by_subject(bob).last(), Some(&transfer));
+    assert_eq!(
+        world.models.audit.by_actor(world.admin()).last(),
+        Some(&transfer),
+        "once for its actor"
+    );
+}
+
+#[test]
+fn it_should_keep_the_end_and_use_of_a_dropped_session_in_its_owners_history() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    let history = |world: &World| world.models.audit.by_subject(ann);
+    let end = |world: &mut World, session_id, actor| {
+        world.ok(
+            actor,
+            EndSession {
+                session_id,
+                reason: EndReason::Revoked,
+            },
+        );
+        Position(world.position)
+    };
+
+    // Disabling ann ends her session here; the log may still end it.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.ok(world.admin(), DisableUser { user_id: ann });
+    assert!(world.models.sessions.owner_of(session).is_none());
+    let admin = world.admin();
+    let ended = end(&mut world, session, admin);
+    assert_eq!(history(&world).last(), Some(&ended));
+    assert_eq!(
+        world.models.sessions.owner_of_any(session),
+        None,
+        "nothing follows its own end"
+    );
+    world.ok(world.admin(), EnableUser { user_id: ann });
+
+    // A reset that revokes sessions: the log may still use the session, then end it.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.ok(
+        world.admin(),
+        ResetPassword {
+            user_id: ann,
+            password_hash: PasswordHash::from_phc(HASH.into()),
+            revoke_sessions: true,
+            require_change: false,
+        },
+    );
+    world.use_session(ann, session);
+    assert_eq!(history(&world).last(), Some(&Position(world.position)));
+    let ended = end(&mut world, session, Actor::User(ann.0));
+    assert_eq!(history(&world).last(), Some(&ended));
+
+    // Pruned for having idled out long ago.
+    let (session, _) = world.login(ann, Duration::days(1));
+    world.tick(Duration::hours(3));
+    assert_eq!(world.models.prune_expired(world.now), 1);
+    let ended = end(&mut world, session, Actor::User(ann.0));
+    assert_eq!(history(&world).last(), Some(&ended));
+    assert_eq!(world.models.sessions.owner_of_any(session), None);
+}
+
+#[test]
+fn it_should_name_every_projection_once_with_a_version() {
+    let versions = projection_versions();
+    let names: BTreeSet<&str> = versions.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names.len(), versions.len(), "names are unique");
+    assert_eq!(
+        names,
+        BTreeSet::from(["audit", "sessions", "stats", "users"])
+    );
+    assert!(versions.iter().all(|(_, version)| *version >= 1));
+    let listed: Vec<(&str, u32)> = PROJECTIONS.iter().map(|p| (p.name, p.version)).collect();
+    assert_eq!(versions.to_vec(), listed);
 }

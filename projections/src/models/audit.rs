@@ -34,9 +34,20 @@ impl AuditIndex {
             .map_or_else(Vec::new, Positions::to_vec)
     }
 
-    pub(crate) fn record(&mut self, position: Position, actor: Actor, subject: Option<UserId>) {
+    /// Records the event at `position`, caused by `actor`, about `subject` and about `also`
+    /// (an event can concern two users: a persona's old and new owner).
+    pub(crate) fn record(
+        &mut self,
+        position: Position,
+        actor: Actor,
+        subject: Option<UserId>,
+        also: Option<UserId>,
+    ) {
         self.by_actor.entry(actor).or_default().push(position);
         if let Some(user) = subject {
+            self.by_subject.entry(user).or_default().push(position);
+        }
+        if let Some(user) = also.filter(|user| Some(*user) != subject) {
             self.by_subject.entry(user).or_default().push(position);
         }
     }

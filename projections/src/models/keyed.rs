@@ -4,6 +4,7 @@
 //! the table. Read models keep one entry per user or session, so every byte an entry saves is
 //! a byte per user.
 
+use foldhash::HashMap;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::fmt;
@@ -153,14 +154,103 @@ impl<K: Copy + Eq> Index<K> {
     }
 }
 
-impl<K> Index<K> {
-    pub(crate) fn len(&self) -> usize {
-        self.table.len()
+impl<K: Copy + Eq + Hash> Index<K> {
+    /// What the index holds, whatever its hash seed: each key with the value it is found
+    /// under, `value_of` giving the value its view holds now and `hash` that value's hash.
+    /// A stale entry (no view, or not found under its view's value) has `None`. Comparing two
+    /// models needs this, since their seeds differ; nothing on the apply path calls it.
+    pub(crate) fn entries<V: Eq + Hash>(
+        &self,
+        value_of: impl Fn(K) -> Option<V>,
+        hash: impl Fn(&RandomState, &V) -> u64,
+    ) -> HashMap<(K, Option<V>), usize> {
+        let mut entries = HashMap::default();
+        for &key in &self.table {
+            let value = value_of(key).filter(|value| {
+                self.table
+                    .iter_hash(hash(&self.state, value))
+                    .any(|k| *k == key)
+            });
+            *entries.entry((key, value)).or_default() += 1;
+        }
+        entries
     }
 }
 
 impl<K: fmt::Debug> fmt::Debug for Index<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.table.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Named {
+        id: u32,
+        name: &'static str,
+    }
+
+    impl Keyed for Named {
+        type Key = u32;
+        fn key(&self) -> u32 {
+            self.id
+        }
+    }
+
+    /// An index of `table` by name, each key hashed under the name `indexed_as` gives it.
+    fn by_name(table: &Table<Named>, indexed_as: impl Fn(&Named) -> &'static str) -> Index<u32> {
+        let mut index = Index::default();
+        for view in table.values() {
+            let hash = index.hash_with(|state| state.hash_one(indexed_as(view)));
+            index.insert(hash, view.id, |state, id| {
+                table.get(id).map_or(0, |v| state.hash_one(v.name))
+            });
+        }
+        index
+    }
+
+    fn entries(
+        table: &Table<Named>,
+        index: &Index<u32>,
+    ) -> HashMap<(u32, Option<&'static str>), usize> {
+        index.entries(
+            |id| table.get(id).map(|v| v.name),
+            |state, name| state.hash_one(name),
+        )
+    }
+
+    #[test]
+    fn it_should_tell_indexes_apart_by_their_entries_not_their_sizes() {
+        let mut table = Table::default();
+        table.insert(Named { id: 1, name: "ann" });
+        table.insert(Named { id: 2, name: "bob" });
+        let current = by_name(&table, |v| v.name);
+        let reseeded = by_name(&table, |v| v.name);
+        assert_eq!(entries(&table, &current), entries(&table, &reseeded));
+        assert_eq!(entries(&table, &current)[&(2, Some("bob"))], 1);
+
+        // Same size, but ann twice and bob not at all.
+        let mut doubled = by_name(&table, |v| v.name);
+        let bob = doubled.hash_with(|state| state.hash_one("bob"));
+        doubled.remove(bob, 2);
+        let ann = doubled.hash_with(|state| state.hash_one("ann"));
+        doubled.insert(ann, 1, |state, id| {
+            table.get(id).map_or(0, |v| state.hash_one(v.name))
+        });
+        assert_eq!(doubled.table.len(), current.table.len());
+        assert_ne!(entries(&table, &current), entries(&table, &doubled));
+        assert_eq!(entries(&table, &doubled)[&(1, Some("ann"))], 2);
+
+        // Same size, but bob still filed under the name he had before. A hash table compares
+        // 7 bits of the hash before the key, so one seed in 128 lets a lookup for "bob" (and
+        // so `entries`) meet him anyway: a fresh seed each time makes that vanishingly rare.
+        let stale_seen = (0..16).any(|_| {
+            let stale = by_name(&table, |v| if v.id == 2 { "robert" } else { v.name });
+            entries(&table, &stale).get(&(2, None)) == Some(&1)
+        });
+        assert!(stale_seen);
     }
 }

@@ -5,6 +5,7 @@
 //! never disagree.
 
 mod audit;
+mod deadlines;
 mod keyed;
 mod owned;
 mod sessions;
@@ -12,7 +13,7 @@ mod users;
 
 pub use audit::AuditIndex;
 pub use owned::{ApiKeyView, NamedView, Owned, OwnedIndex};
-pub use sessions::{SessionView, Sessions};
+pub use sessions::{PRUNE_GRACE, SessionView, Sessions};
 pub use users::{UserFilter, UserPage, UserView, Users};
 
 use chrono::{DateTime, Duration, Utc};
@@ -36,25 +37,39 @@ pub struct ProjectionInfo {
     pub version: u32,
 }
 
-/// Every read model Roster keeps.
+/// Every read model Roster keeps, with the version of what it computes.
+///
+/// Whoever changes what a model computes (a field it holds, a rule it applies, an event it
+/// reads differently) bumps that model's version here in the same change: the version is how
+/// a deployment tells that what it built, kept or compares came from other rules, and
+/// rebuilds it by replay. A change that computes the same (faster, smaller) keeps it.
 pub const PROJECTIONS: [ProjectionInfo; 4] = [
+    // 2: search forms fold the final sigma.
     ProjectionInfo {
         name: "users",
-        version: 1,
+        version: 2,
     },
+    // 2: a user id created again counts its admin role once.
     ProjectionInfo {
         name: "stats",
-        version: 1,
+        version: 2,
     },
     ProjectionInfo {
         name: "sessions",
         version: 1,
     },
+    // 2: transfers under both owners; the end or use of sessions the models dropped.
     ProjectionInfo {
         name: "audit",
-        version: 1,
+        version: 2,
     },
 ];
+
+/// The name and version of every read model, in [`PROJECTIONS`] order: for tools and
+/// endpoints that report or compare them (`roster replay`, `/metrics`, a status page).
+pub fn projection_versions() -> [(&'static str, u32); PROJECTIONS.len()] {
+    PROJECTIONS.map(|projection| (projection.name, projection.version))
+}
 
 /// The guide's three per-user counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -141,6 +156,13 @@ impl ReadModels {
         }
     }
 
+    /// Drops the sessions that stopped working more than [`PRUNE_GRACE`] before `now` (see
+    /// [`Sessions::prune_expired`]); returns how many went. Call it on a timer: nothing in the
+    /// log ends an expired session, so without it they stay in memory for good.
+    pub fn prune_expired(&mut self, now: DateTime<Utc>) -> usize {
+        self.sessions.prune_expired(now)
+    }
+
     /// Applies one stored event. Never fails: an event this version cannot read is skipped.
     pub fn apply(&mut self, recorded: &Recorded) -> Applied {
         let event = Event::decode(&recorded.stream, &recorded.event_type, &recorded.data);
@@ -175,13 +197,13 @@ impl ReadModels {
 
     fn apply_event(&mut self, event: Event, metadata: &Metadata, position: Position) {
         let at = metadata.occurred_at;
-        self.audit
-            .record(position, metadata.actor, self.subject_of(&event));
+        let (subject, also) = self.subjects_of(&event);
+        self.audit.record(position, metadata.actor, subject, also);
         match event {
             Event::User(id, e) => {
                 match &e {
                     UserEvent::Deleted {} => {
-                        self.sessions.end_all_of(id, None);
+                        self.sessions.end_all_of_deleted(id);
                         self.owned.remove_everything_of(id);
                     }
                     UserEvent::Disabled {} => self.sessions.end_all_of(id, None),
@@ -216,7 +238,16 @@ impl ReadModels {
         }
     }
 
-    /// The user an event is about, looked up before the event changes the models.
+    /// The users an event is about (a second one only for a persona transfer), looked up
+    /// before the event changes the models.
+    fn subjects_of(&self, event: &Event) -> (Option<UserId>, Option<UserId>) {
+        match event {
+            Event::Persona(_, PersonaEvent::Transferred { from, to }) => (Some(*from), Some(*to)),
+            event => (self.subject_of(event), None),
+        }
+    }
+
+    /// The one user an event is about.
     fn subject_of(&self, event: &Event) -> Option<UserId> {
         match event {
             Event::User(id, _) => Some(*id),
@@ -226,9 +257,10 @@ impl ReadModels {
                 Some(*user_id)
             }
             Event::Session(_, SessionEvent::Started(e)) => Some(e.user_id),
-            Event::Session(id, _) => self.sessions.owner_of(*id),
+            // Also a session the models dropped already (ended by an account change, or
+            // pruned): its end or use is still part of its owner's history.
+            Event::Session(id, _) => self.sessions.owner_of_any(*id),
             Event::Persona(_, PersonaEvent::Created { owner, .. }) => Some(*owner),
-            Event::Persona(_, PersonaEvent::Transferred { to, .. }) => Some(*to),
             Event::Persona(id, _) => self.owned.personas.get(*id).map(|(owner, _)| owner),
             Event::Keyring(owner, _) => StreamId::Keyring(*owner).user(),
             Event::Ontology(_, OntologyEvent::Created { owner, .. }) => Some(*owner),

@@ -33,19 +33,28 @@ impl<Id, Owner, View> Default for OwnedIndex<Id, Owner, View> {
 
 impl<Id, Owner, View> PartialEq for OwnedIndex<Id, Owner, View>
 where
-    Id: Eq + Hash,
-    Owner: PartialEq,
+    Id: Copy + Eq + Hash,
+    Owner: Copy + Eq + Hash,
     View: PartialEq,
 {
     fn eq(&self, other: &Self) -> bool {
-        // The owner index follows from the entries; its size still shows a stale entry.
         self.by_id == other.by_id
-            && self.by_owner.len() == other.by_owner.len()
+            && self.owner_entries() == other.owner_entries()
             && self.arrivals == other.arrivals
     }
 }
 
-impl<Id: Eq + Hash, Owner: Eq, View: Eq> Eq for OwnedIndex<Id, Owner, View> {}
+impl<Id: Copy + Eq + Hash, Owner: Copy + Eq + Hash, View: Eq> Eq for OwnedIndex<Id, Owner, View> {}
+
+impl<Id: Copy + Eq + Hash, Owner: Copy + Eq + Hash, View> OwnedIndex<Id, Owner, View> {
+    /// The owner index's entries, by owner, for comparing two models.
+    fn owner_entries(&self) -> HashMap<(Id, Option<Owner>), usize> {
+        self.by_owner.entries(
+            |id| self.by_id.get(&id).map(|(owner, _, _)| *owner),
+            |state, owner| state.hash_one(owner),
+        )
+    }
+}
 
 impl<Id, Owner, View> OwnedIndex<Id, Owner, View>
 where

@@ -7,6 +7,7 @@
 
 use super::keyed::{Index, Keyed, Table};
 use chrono::{DateTime, Utc};
+use foldhash::HashMap;
 use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
@@ -38,9 +39,9 @@ pub struct UserView {
     pub created_position: Position,
     /// Current argon2id hash (for login verification; never shown).
     pub password_hash: String,
-    /// The lowercase forms of the username, display name and email that are not lowercase
-    /// already (most names and addresses are, and are searched as they are), so search does
-    /// not lowercase per query. Empty when all three are lowercase; otherwise three chars whose
+    /// The case-folded forms ([`fold_case`]) of the username, display name and email that
+    /// differ from the field (most names and addresses are lowercase, and are searched as they
+    /// are), so search does not fold per query. Empty when none differs; otherwise three chars whose
     /// code points are the byte lengths of the three forms (0: not repeated here), then the
     /// forms. Lengths live on the heap because a view is kept per user, and most have none.
     folded: Box<str>,
@@ -63,7 +64,7 @@ impl UserView {
         let mut lens = String::new();
         let mut forms = String::new();
         for field in fields {
-            let lower: String = field.chars().flat_map(char::to_lowercase).collect();
+            let lower: String = fold_case(field).collect();
             // A form too long for a code point (validation lets none in) is searched as is.
             match u32::try_from(lower.len()).ok().and_then(char::from_u32) {
                 Some(len) if lower != field => {
@@ -80,8 +81,8 @@ impl UserView {
         };
     }
 
-    /// The lowercase username, display name and email.
-    fn lowercase_fields(&self) -> [&str; 3] {
+    /// The case-folded username, display name and email.
+    fn folded_fields(&self) -> [&str; 3] {
         let mut fields = [
             self.username.as_str(),
             self.display_name.as_str(),
@@ -98,27 +99,30 @@ impl UserView {
         fields
     }
 
-    /// Whether `needle` (already lowercased) occurs in the username, display name or email.
-    pub fn matches(&self, needle: &str) -> bool {
-        self.matches_with(needle, &memchr::memmem::Finder::new(needle))
+    /// Whether `search` occurs, ignoring case, within the username, the display name or the
+    /// email (within one of them: never across two).
+    pub fn matches(&self, search: &str) -> bool {
+        let needle: String = fold_case(search).collect();
+        self.matches_with(&memchr::memmem::Finder::new(&needle))
     }
 
-    /// [`UserView::matches`] with the needle's finder built once for many users.
-    fn matches_with(&self, needle: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
-        let fields = self.lowercase_fields();
-        if needle.contains('\n') {
-            // Only a needle with a newline can span fields, as in "username\ndisplay name\n".
-            let mut text = String::new();
-            for field in fields {
-                text.push_str(field);
-                text.push('\n');
-            }
-            return text.contains(needle);
-        }
-        fields
+    /// [`UserView::matches`] with the folded needle's finder built once for many users. Each
+    /// field is searched on its own, so no needle, not even one with a newline, spans two.
+    fn matches_with(&self, finder: &memchr::memmem::Finder<'_>) -> bool {
+        self.folded_fields()
             .iter()
             .any(|field| finder.find(field.as_bytes()).is_some())
     }
+}
+
+/// The case folding search applies to the fields and to the needle alike. Character by
+/// character, unlike `str::to_lowercase`, which lowercases a word-final capital sigma to `ς`
+/// and so would fold "ΟΔΟΣ" the needle differently from "ΟΔΟΣ" in a longer field; and `ς`
+/// folds to `σ`, so a search typed in lowercase finds the word however it ends.
+fn fold_case(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ς' { 'σ' } else { c })
 }
 
 /// What to list.
@@ -158,10 +162,9 @@ pub struct Users {
 
 impl PartialEq for Users {
     fn eq(&self, other: &Self) -> bool {
-        // The username index follows from the views; its size still shows a stale entry.
         self.by_id == other.by_id
             && self.all().map(|u| u.id).eq(other.all().map(|u| u.id))
-            && self.by_username.len() == other.by_username.len()
+            && self.username_entries() == other.username_entries()
             && self.admins == other.admins
     }
 }
@@ -201,6 +204,14 @@ impl Users {
         })
     }
 
+    /// The username index's entries, by lowercase name, for comparing two models.
+    fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
+        self.by_username.entries(
+            |id| self.by_id.get(id).map(|u| u.username.to_ascii_lowercase()),
+            |state, name| username_hash(state, name),
+        )
+    }
+
     /// Drops the username index entry of user `id`, while its view is still there.
     fn unindex_username(&mut self, id: UserId) {
         if let Some(user) = self.by_id.get(id) {
@@ -227,16 +238,15 @@ impl Users {
         let needle = filter
             .search
             .as_deref()
-            .map(|s| s.trim().to_lowercase())
+            .map(|s| fold_case(s.trim()).collect::<String>())
             .filter(|s| !s.is_empty());
         // Built once per query: the scan then costs a SIMD search per user, not a setup.
         let finder = needle.as_deref().map(memchr::memmem::Finder::new);
         let wanted = |user: &UserView| {
             filter.is_admin.is_none_or(|admin| user.is_admin == admin)
-                && needle
-                    .as_deref()
-                    .zip(finder.as_ref())
-                    .is_none_or(|(needle, finder)| user.matches_with(needle, finder))
+                && finder
+                    .as_ref()
+                    .is_none_or(|finder| user.matches_with(finder))
         };
         let upper = after.unwrap_or(Position(u64::MAX));
         let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
@@ -318,14 +328,16 @@ impl Users {
                 };
                 user.refresh_search_text();
                 self.admins += usize::from(user.is_admin);
-                if self.by_id.get(id).is_some() {
-                    self.deleted += 1; // created again: its first entry is stale
-                }
                 self.created.push((position, id));
                 let hash = self
                     .by_username
                     .hash_with(|state| username_hash(state, &user.username));
-                self.by_id.insert(user);
+                // The domain never creates a live id again, but if the log does, the newer
+                // view replaces the older one everywhere, its admin flag included.
+                if let Some(replaced) = self.by_id.insert(user) {
+                    self.admins -= usize::from(replaced.is_admin);
+                    self.deleted += 1; // its first entry in `created` is stale
+                }
                 let by_id = &self.by_id;
                 self.by_username.insert(hash, id, |state, id| {
                     by_id
@@ -385,5 +397,66 @@ impl Users {
             (user, UserEvent::Enabled {}) => user.disabled = false,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test arrangement: a failure is a test failure
+
+    use super::*;
+    use chrono::TimeZone;
+    use roster_domain::user::{CreatedVia, UserCreated};
+    use roster_domain::values::{DisplayName, PasswordHash, Username};
+    use uuid::Uuid;
+
+    fn created(username: &str, is_admin: bool) -> UserCreated {
+        UserCreated {
+            username: Username::parse(username).unwrap(),
+            display_name: DisplayName::parse(username).unwrap(),
+            email: None,
+            password_hash: PasswordHash::from_phc("$argon2id$x".into()),
+            is_admin,
+            via: CreatedVia::Admin,
+            must_change_password: false,
+        }
+    }
+
+    #[test]
+    fn it_should_not_equal_a_model_whose_username_index_lost_an_entry() {
+        let mut users = Users::default();
+        let id = UserId(Uuid::from_u128(1));
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        users.apply(
+            id,
+            UserEvent::Created(created("Ann", false)),
+            at,
+            Position(1),
+        );
+        let mut unindexed = users.clone();
+        assert_eq!(users, unindexed);
+        unindexed.unindex_username(id);
+        assert_eq!(unindexed.by_id, users.by_id);
+        assert_ne!(users, unindexed);
+    }
+
+    #[test]
+    fn it_should_count_an_admin_once_when_a_live_user_id_is_created_again() {
+        let mut users = Users::default();
+        let id = UserId(Uuid::from_u128(1));
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut created = created("ann", true);
+        users.apply(id, UserEvent::Created(created.clone()), at, Position(1));
+        users.apply(id, UserEvent::Created(created.clone()), at, Position(2));
+        assert_eq!((users.count(), users.admin_count()), (1, 1));
+        created.is_admin = false;
+        users.apply(id, UserEvent::Created(created), at, Position(3));
+        assert_eq!((users.count(), users.admin_count()), (1, 0));
+        assert_eq!(
+            users.all().count(),
+            1,
+            "listed once, at its newest creation"
+        );
+        assert_eq!(users.get(id).map(|u| u.created_position), Some(Position(3)));
     }
 }

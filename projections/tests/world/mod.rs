@@ -11,7 +11,7 @@ use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{PersonaId, SessionId, UserId};
 use roster_domain::keyring::{AddApiKey, ApiKeyAdded, Provider, SealedKey};
 use roster_domain::persona::CreatePersona;
-use roster_domain::session::StartSession;
+use roster_domain::session::{RecordSessionActivity, StartSession};
 use roster_domain::store::{Actor, Metadata, Position};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::testing::decide;
@@ -21,6 +21,15 @@ use roster_projections::ReadModels;
 use uuid::Uuid;
 
 pub const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
+
+/// A key "sealed" as `ciphertext`: the read models never open one.
+pub fn sealed(ciphertext: &str) -> SealedKey {
+    SealedKey {
+        scheme: "test".into(),
+        nonce: "n".into(),
+        ciphertext: ciphertext.into(),
+    }
+}
 
 pub struct World {
     pub history: Vec<Event>,
@@ -97,6 +106,13 @@ impl World {
         id
     }
 
+    /// Creates `count` users, "user0" first (see [`World::user`]).
+    pub fn numbered_users(&mut self, count: usize) -> Vec<UserId> {
+        (0..count)
+            .map(|i| self.user(&format!("user{i}"), false))
+            .collect()
+    }
+
     /// Logs `user` in; the session expires after `lifetime`. Returns its id and token hash.
     pub fn login(&mut self, user: UserId, lifetime: Duration) -> (SessionId, String) {
         let id = SessionId(Uuid::now_v7());
@@ -115,6 +131,27 @@ impl World {
             },
         );
         (id, token_hash)
+    }
+
+    /// Records that `owner` used `session` now.
+    pub fn use_session(&mut self, owner: UserId, session: SessionId) {
+        self.ok(
+            Actor::User(owner.0),
+            RecordSessionActivity {
+                session_id: session,
+                at: self.now,
+            },
+        );
+    }
+
+    /// The ids of `user`'s active sessions, newest first.
+    pub fn session_ids(&self, user: UserId) -> Vec<SessionId> {
+        self.models
+            .sessions
+            .of_user(user, self.now)
+            .iter()
+            .map(|s| s.id)
+            .collect()
     }
 
     pub fn persona(&mut self, owner: UserId, name: &str) -> PersonaId {
@@ -140,11 +177,7 @@ impl World {
                     key_id: id,
                     provider: Provider::parse(provider).unwrap(),
                     name: ResourceName::parse("key").unwrap(),
-                    sealed: SealedKey {
-                        scheme: "test".into(),
-                        nonce: "n".into(),
-                        ciphertext: "c".into(),
-                    },
+                    sealed: sealed("c"),
                     last4: "abcd".into(),
                 },
             },
