@@ -12,6 +12,7 @@
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use roster_domain::store::{EventFeed, Position, Recorded, StoreError};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -29,23 +30,21 @@ const AHEAD: usize = 2;
 pub(crate) type ReadPage =
     Box<dyn Fn(Position) -> BoxFuture<'static, Result<Vec<Recorded>, StoreError>> + Send + Sync>;
 
-/// Reads the events with a position in `(after, until]`, a span of at most [`PAGE`] positions.
-pub(crate) type ReadRange = Arc<
-    dyn Fn(Position, Position) -> BoxFuture<'static, Result<Vec<Recorded>, StoreError>>
-        + Send
-        + Sync,
->;
+/// Reads the events with a position in `(after, until]`, a span of at most [`PAGE`] positions,
+/// as `T`: stored events, or events already decoded for a projection.
+pub(crate) type ReadRange<T = Recorded> =
+    Arc<dyn Fn(Position, Position) -> BoxFuture<'static, Result<Vec<T>, StoreError>> + Send + Sync>;
 
-type Read = BoxFuture<'static, Result<Vec<Recorded>, StoreError>>;
+type Read<T> = BoxFuture<'static, Result<Vec<T>, StoreError>>;
 
 /// A span being read: on a task of its own, or (outside a Tokio runtime) when awaited.
-enum Ahead {
-    Spawned(JoinHandle<Result<Vec<Recorded>, StoreError>>),
-    Inline(Read),
+enum Ahead<T> {
+    Spawned(JoinHandle<Result<Vec<T>, StoreError>>),
+    Inline(Read<T>),
 }
 
-impl Ahead {
-    async fn events(self) -> Result<Vec<Recorded>, StoreError> {
+impl<T> Ahead<T> {
+    async fn events(self) -> Result<Vec<T>, StoreError> {
         match self {
             Ahead::Spawned(task) => task.await.unwrap_or_else(|_| {
                 Err(StoreError::Backend("a page read ahead was lost".to_owned()))
@@ -55,14 +54,13 @@ impl Ahead {
     }
 }
 
-struct Follow {
-    read_range: ReadRange,
+struct Follow<T> {
+    read_range: ReadRange<T>,
     head: watch::Receiver<Position>,
     /// Every position up to here has been yielded or is being read.
     scheduled: Position,
-    page: std::vec::IntoIter<Recorded>,
     /// The reads of the next spans, in order.
-    ahead: VecDeque<Ahead>,
+    ahead: VecDeque<Ahead<T>>,
     failed: bool,
 }
 
@@ -94,30 +92,48 @@ pub(crate) fn follow_ranges(
     head: watch::Receiver<Position>,
     after: Position,
 ) -> EventFeed {
+    follow_pages(read_range, head, after)
+        .flat_map(|page| match page {
+            Ok(events) => futures::stream::iter(events.into_iter().map(Ok)).left_stream(),
+            Err(error) => futures::stream::once(async { Err(error) }).right_stream(),
+        })
+        .boxed()
+}
+
+/// The spans themselves, each yielded whole as it was read (a span may be empty): the feed
+/// for a consumer that works a page at a time. It ends like [`follow`].
+pub(crate) fn follow_pages<T: Send + 'static>(
+    read_range: ReadRange<T>,
+    head: watch::Receiver<Position>,
+    after: Position,
+) -> BoxStream<'static, Result<Vec<T>, StoreError>> {
     let state = Follow {
         read_range,
         head,
         scheduled: after,
-        page: Vec::new().into_iter(),
         ahead: VecDeque::new(),
         failed: false,
     };
-    futures::stream::unfold(state, next).boxed()
+    futures::stream::unfold(state, next_page).boxed()
 }
 
-async fn next(mut state: Follow) -> Option<(Result<Recorded, StoreError>, Follow)> {
+async fn next_page<T: Send + 'static>(
+    mut state: Follow<T>,
+) -> Option<(Result<Vec<T>, StoreError>, Follow<T>)> {
     loop {
         if state.failed {
             return None;
-        }
-        if let Some(event) = state.page.next() {
-            return Some((Ok(event), state));
         }
         let head = *state.head.borrow();
         state.read_ahead(head);
         match state.ahead.pop_front() {
             Some(read) => match read.events().await {
-                Ok(events) => state.page = events.into_iter(),
+                Ok(events) => {
+                    // Keep the readers busy while the consumer works through this page.
+                    let head = *state.head.borrow();
+                    state.read_ahead(head);
+                    return Some((Ok(events), state));
+                }
                 Err(error) => {
                     state.failed = true;
                     return Some((Err(error), state));
@@ -135,7 +151,7 @@ async fn next(mut state: Follow) -> Option<(Result<Recorded, StoreError>, Follow
     }
 }
 
-impl Follow {
+impl<T: Send + 'static> Follow<T> {
     /// Starts reading the spans up to `head`, up to [`AHEAD`] of them besides the current
     /// page. Positions are read in spans that follow one another, so however the reads
     /// interleave, the feed yields each event once and in order.

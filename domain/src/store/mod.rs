@@ -14,12 +14,43 @@ pub use envelope::{
 };
 pub use upcast::{UpcastFn, Upcasters};
 
+use crate::event::{DecodeError, Event};
 use async_trait::async_trait;
+use futures::StreamExt;
 use futures::stream::BoxStream;
 
 /// A live feed of the whole log: every event after the starting position (catch-up), then every
 /// event appended later, in global order. It ends only when the store is closed or fails.
 pub type EventFeed = BoxStream<'static, Result<Recorded, StoreError>>;
+
+/// One event of the whole log, decoded into its domain event for a reader such as a projection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedRecord {
+    /// Its global position.
+    pub position: Position,
+    /// Actor, correlation, causation and time.
+    pub metadata: Metadata,
+    /// The domain event, or why it cannot be read (a newer version may have written it).
+    pub event: Result<Event, DecodeError>,
+}
+
+impl DecodedRecord {
+    /// Decodes a stored event (after upcasting).
+    pub fn decode(recorded: Recorded) -> DecodedRecord {
+        DecodedRecord {
+            event: Event::decode(&recorded.stream, &recorded.event_type, &recorded.data),
+            position: recorded.position,
+            metadata: recorded.metadata,
+        }
+    }
+}
+
+/// Like [`EventFeed`], decoded, in pages: each item holds the next events in order (possibly
+/// none). It ends like an [`EventFeed`]: when the store closes, or right after an error.
+pub type DecodedFeed = BoxStream<'static, Result<Vec<DecodedRecord>, StoreError>>;
+
+/// How many events the default [`EventStore::subscribe_decoded`] gathers into a page at most.
+const DECODED_PAGE: usize = 4096;
 
 /// An append-only log of events, partitioned into streams, with optimistic concurrency.
 #[async_trait]
@@ -54,6 +85,34 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Catch-up then live subscription to the whole log, starting strictly after `after`.
     fn subscribe_all(&self, after: Position) -> EventFeed;
+
+    /// [`EventStore::subscribe_all`], decoded into domain events, a page at a time: what a
+    /// replay reads. An adapter may decode where it reads (the SQLite one does, on its reader
+    /// threads, straight from the row), so a replay's decoding runs beside its applying.
+    fn subscribe_decoded(&self, after: Position) -> DecodedFeed {
+        self.subscribe_all(after)
+            .ready_chunks(DECODED_PAGE)
+            .flat_map(|chunk| {
+                // Everything before a failure is delivered, then the failure, as the feed does.
+                let mut pages = Vec::with_capacity(2);
+                let mut page = Vec::with_capacity(chunk.len());
+                for recorded in chunk {
+                    match recorded {
+                        Ok(recorded) => page.push(DecodedRecord::decode(recorded)),
+                        Err(error) => {
+                            pages.push(Ok(std::mem::take(&mut page)));
+                            pages.push(Err(error));
+                            break;
+                        }
+                    }
+                }
+                if pages.is_empty() {
+                    pages.push(Ok(page));
+                }
+                futures::stream::iter(pages)
+            })
+            .boxed()
+    }
 
     /// Whether [`EventStore::append`] is atomic across streams. When it is not, callers write
     /// reservations first and compensate on failure.

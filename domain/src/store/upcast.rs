@@ -32,6 +32,12 @@ impl Upcasters {
         self.steps.is_empty()
     }
 
+    /// Whether an event of `event_type` stored at `version` has a step to take on read.
+    pub fn upgrades(&self, event_type: &str, version: u32) -> bool {
+        // Registries are empty, or tiny, so the common case never builds a key.
+        !self.steps.is_empty() && self.steps.contains_key(&(event_type.to_owned(), version))
+    }
+
     /// Brings `event` up to the newest version for which a chain of steps exists.
     pub fn apply(&self, mut event: Recorded) -> Result<Recorded, StoreError> {
         if self.steps.is_empty() {

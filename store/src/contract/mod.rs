@@ -72,6 +72,7 @@ macro_rules! contract_suite {
             a_feed_catches_up_then_follows_without_gap_or_duplicate,
             a_feed_starts_after_the_given_position,
             a_feed_ends_when_the_store_is_dropped,
+            a_decoded_feed_is_the_feed_decoded,
             concurrent_appends_to_distinct_streams_all_succeed,
             concurrent_appends_at_the_same_revision_have_one_winner,
         );

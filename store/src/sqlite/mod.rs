@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use futures::FutureExt;
 use reader::{ReadKind, Readers};
 use roster_domain::store::{
-    AppendError, Appended, EventFeed, EventStore, Position, Recorded, Revision, StoreError,
-    StreamAppend, Upcasters,
+    AppendError, Appended, DecodedFeed, EventFeed, EventStore, Position, Recorded, Revision,
+    StoreError, StreamAppend, Upcasters,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -179,22 +179,39 @@ impl EventStore for SqliteStore {
     }
 
     fn subscribe_all(&self, after: Position) -> EventFeed {
-        let (lookups, scans) = (Arc::clone(&self.lookups), Arc::clone(&self.scans));
-        let read_range: feed::ReadRange = Arc::new(move |after, until| {
-            let span = until.0.saturating_sub(after.0);
-            let readers = Arc::clone(if span > LOOKUP_SPAN { &scans } else { &lookups });
-            async move {
-                readers
-                    .run(move |conn, upcasters| reader::read_range(conn, upcasters, after, until))
-                    .await
-            }
-            .boxed()
-        });
-        feed::follow_ranges(read_range, self.head.clone(), after)
+        feed::follow_ranges(
+            self.range_reader(reader::read_range),
+            self.head.clone(),
+            after,
+        )
+    }
+
+    fn subscribe_decoded(&self, after: Position) -> DecodedFeed {
+        feed::follow_pages(
+            self.range_reader(reader::read_range_decoded),
+            self.head.clone(),
+            after,
+        )
     }
 }
 
 impl SqliteStore {
+    /// Reads spans of the log with `read`: long ones (catching up) as scans, short ones (the
+    /// live tail) as lookups.
+    fn range_reader<T: Send + 'static>(&self, read: reader::ReadSpan<T>) -> feed::ReadRange<T> {
+        let (lookups, scans) = (Arc::clone(&self.lookups), Arc::clone(&self.scans));
+        Arc::new(move |after, until| {
+            let span = until.0.saturating_sub(after.0);
+            let readers = Arc::clone(if span > LOOKUP_SPAN { &scans } else { &lookups });
+            async move {
+                readers
+                    .run(move |conn, upcasters| read(conn, upcasters, after, until))
+                    .await
+            }
+            .boxed()
+        })
+    }
+
     /// The pool for a read of up to `events` events of the log.
     fn readers_for(&self, events: u64) -> &Arc<Readers> {
         if events > LOOKUP_SPAN {

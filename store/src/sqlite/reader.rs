@@ -1,9 +1,9 @@
 //! Reads: a small pool of read-only connections, each used on a blocking thread. In WAL mode
 //! readers see the last commit as of their statement's start and never wait for the writer.
 
-use super::row::{READ_ALL, READ_RANGE, READ_STREAM, decode, to_sql};
+use super::row::{READ_ALL, READ_RANGE, READ_STREAM, decode, decode_event, to_sql};
 use super::{backend, schema};
-use roster_domain::store::{Position, Recorded, Revision, StoreError, Upcasters};
+use roster_domain::store::{DecodedRecord, Position, Recorded, Revision, StoreError, Upcasters};
 use rusqlite::{Connection, params};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -102,6 +102,10 @@ impl Readers {
     }
 }
 
+/// Reads the span `(after, until]` of the log as `T`s ([`read_range`], [`read_range_decoded`]).
+pub(super) type ReadSpan<T> =
+    fn(&Connection, &Upcasters, Position, Position) -> Result<Vec<T>, StoreError>;
+
 /// Up to `max` events strictly after `after`, in position order.
 pub(super) fn read_all(
     conn: &Connection,
@@ -132,6 +136,26 @@ pub(super) fn read_range(
     after: Position,
     until: Position,
 ) -> Result<Vec<Recorded>, StoreError> {
+    read_span(conn, after, until, |row| upcasters.apply(decode(row)?))
+}
+
+/// Like [`read_range`], each event decoded into its domain event as it is read.
+pub(super) fn read_range_decoded(
+    conn: &Connection,
+    upcasters: &Upcasters,
+    after: Position,
+    until: Position,
+) -> Result<Vec<DecodedRecord>, StoreError> {
+    read_span(conn, after, until, |row| decode_event(row, upcasters))
+}
+
+/// The rows of the span `(after, until]`, each turned into a `T` by `each`.
+fn read_span<T>(
+    conn: &Connection,
+    after: Position,
+    until: Position,
+    each: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     let mut statement = conn.prepare_cached(READ_RANGE).map_err(backend)?;
     let mut rows = statement
         .query(params![to_sql(after.0)?, to_sql(until.0)?])
@@ -140,7 +164,7 @@ pub(super) fn read_range(
     let span = until.0.saturating_sub(after.0);
     let mut events = Vec::with_capacity(usize::try_from(span).unwrap_or(0).min(crate::feed::PAGE));
     while let Some(row) = rows.next().map_err(backend)? {
-        events.push(upcasters.apply(decode(row)?)?);
+        events.push(each(row)?);
     }
     Ok(events)
 }

@@ -4,7 +4,10 @@
 
 use super::backend;
 use chrono::{DateTime, Utc};
-use roster_domain::store::{Actor, Metadata, Position, Recorded, StoreError};
+use roster_domain::event::Event;
+use roster_domain::store::{
+    Actor, DecodedRecord, Metadata, Position, Recorded, StoreError, Upcasters,
+};
 use rusqlite::Row;
 use rusqlite::types::ValueRef;
 use uuid::Uuid;
@@ -31,6 +34,7 @@ pub(super) const READ_ALL: &str = concat!(
 );
 
 /// A span of the whole log: `?1` the position to read after, `?2` the last position to read.
+/// Also read by [`decode_event`].
 pub(super) const READ_RANGE: &str = concat!(
     columns!(),
     " WHERE position > ?1 AND position <= ?2 ORDER BY position"
@@ -58,8 +62,42 @@ pub(super) fn to_micros(time: DateTime<Utc>) -> i64 {
 /// Borrowed column values are decoded in place: only the three strings a `Recorded` owns are
 /// allocated, which matters on a replay of millions of events.
 pub(super) fn decode(row: &Row<'_>) -> Result<Recorded, StoreError> {
-    let position = row
-        .get_ref(0)
+    let position = position_of(row)?;
+    let columns = Columns { row, position };
+    Ok(Recorded {
+        event_id: columns.uuid(1)?,
+        stream: columns.text(2)?.to_owned(),
+        revision: unsigned(columns.integer(3)?, position, "revision")?,
+        position,
+        event_type: columns.text(4)?.to_owned(),
+        schema_version: columns.schema_version()?,
+        data: columns.text(6)?.to_owned(),
+        metadata: columns.metadata()?,
+    })
+}
+
+/// One row read by [`READ_RANGE`], decoded straight into its domain event: the stream, type
+/// and JSON are read where SQLite holds them, never copied into owned strings. An event with
+/// an upcaster for its version takes the long way, through [`Recorded`] and the upcaster.
+pub(super) fn decode_event(
+    row: &Row<'_>,
+    upcasters: &Upcasters,
+) -> Result<DecodedRecord, StoreError> {
+    let position = position_of(row)?;
+    let columns = Columns { row, position };
+    let event_type = columns.text(4)?;
+    if upcasters.upgrades(event_type, columns.schema_version()?) {
+        return Ok(DecodedRecord::decode(upcasters.apply(decode(row)?)?));
+    }
+    Ok(DecodedRecord {
+        event: Event::decode(columns.text(2)?, event_type, columns.text(6)?),
+        position,
+        metadata: columns.metadata()?,
+    })
+}
+
+fn position_of(row: &Row<'_>) -> Result<Position, StoreError> {
+    row.get_ref(0)
         .map_err(backend)?
         .as_i64()
         .ok()
@@ -68,52 +106,66 @@ pub(super) fn decode(row: &Row<'_>) -> Result<Recorded, StoreError> {
         .ok_or_else(|| StoreError::Corrupt {
             position: Position::START,
             reason: "a position is not a positive integer".to_owned(),
-        })?;
-    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
-    let column = |index: usize| {
-        row.get_ref(index)
-            .map_err(|e| corrupt(format!("column {index}: {e}")))
-    };
-    let text = |index: usize| -> Result<String, StoreError> {
-        column(index)?
+        })
+}
+
+/// The columns of one row, read in place; every failure names the row's position.
+struct Columns<'r, 's> {
+    row: &'r Row<'s>,
+    position: Position,
+}
+
+impl<'r> Columns<'r, '_> {
+    fn corrupt(&self, reason: String) -> StoreError {
+        StoreError::Corrupt {
+            position: self.position,
+            reason,
+        }
+    }
+
+    fn column(&self, index: usize) -> Result<ValueRef<'r>, StoreError> {
+        self.row
+            .get_ref(index)
+            .map_err(|e| self.corrupt(format!("column {index}: {e}")))
+    }
+
+    fn text(&self, index: usize) -> Result<&'r str, StoreError> {
+        self.column(index)?
             .as_str()
-            .map(str::to_owned)
-            .map_err(|e| corrupt(format!("column {index}: {e}")))
-    };
-    let integer = |index: usize| -> Result<i64, StoreError> {
-        column(index)?
+            .map_err(|e| self.corrupt(format!("column {index}: {e}")))
+    }
+
+    fn integer(&self, index: usize) -> Result<i64, StoreError> {
+        self.column(index)?
             .as_i64()
-            .map_err(|e| corrupt(format!("column {index}: {e}")))
-    };
-    let uuid = |index: usize| -> Result<Uuid, StoreError> {
-        blob_uuid(column(index)?).map_err(|reason| corrupt(format!("column {index}: {reason}")))
-    };
+            .map_err(|e| self.corrupt(format!("column {index}: {e}")))
+    }
 
-    let actor_text = column(7)?
-        .as_str()
-        .map_err(|e| corrupt(format!("actor: {e}")))?;
-    let actor =
-        Actor::parse(actor_text).ok_or_else(|| corrupt("actor is unreadable".to_owned()))?;
-    let micros = integer(10)?;
-    let occurred_at = DateTime::<Utc>::from_timestamp_micros(micros)
-        .ok_or_else(|| corrupt("occurred_at is out of range".to_owned()))?;
+    fn uuid(&self, index: usize) -> Result<Uuid, StoreError> {
+        blob_uuid(self.column(index)?)
+            .map_err(|reason| self.corrupt(format!("column {index}: {reason}")))
+    }
 
-    Ok(Recorded {
-        event_id: uuid(1)?,
-        stream: text(2)?,
-        revision: unsigned(integer(3)?, position, "revision")?,
-        position,
-        event_type: text(4)?,
-        schema_version: u32::try_from(integer(5)?)
-            .map_err(|_| corrupt("schema_version is out of range".to_owned()))?,
-        data: text(6)?,
-        metadata: Metadata {
+    fn schema_version(&self) -> Result<u32, StoreError> {
+        u32::try_from(self.integer(5)?)
+            .map_err(|_| self.corrupt("schema_version is out of range".to_owned()))
+    }
+
+    fn metadata(&self) -> Result<Metadata, StoreError> {
+        let actor = Actor::parse(
+            self.text(7)
+                .map_err(|_| self.corrupt("actor is not text".to_owned()))?,
+        )
+        .ok_or_else(|| self.corrupt("actor is unreadable".to_owned()))?;
+        let occurred_at = DateTime::<Utc>::from_timestamp_micros(self.integer(10)?)
+            .ok_or_else(|| self.corrupt("occurred_at is out of range".to_owned()))?;
+        Ok(Metadata {
             actor,
-            correlation_id: uuid(8)?,
-            causation_id: uuid(9)?,
+            correlation_id: self.uuid(8)?,
+            causation_id: self.uuid(9)?,
             occurred_at,
-        },
-    })
+        })
+    }
 }
 
 fn unsigned(value: i64, position: Position, what: &str) -> Result<u64, StoreError> {
