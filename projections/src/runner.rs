@@ -1,25 +1,22 @@
 //! The projection runner: follows the log through the store port and keeps [`ReadModels`]
 //! current, with read-your-writes via [`Projections::wait_for`].
 //!
-//! Two stages run concurrently so replay uses both cores: one reads the log (catch-up, then
-//! live) and decodes JSON into domain events; the other applies them under the write lock,
-//! a whole chunk per lock, and publishes the new position.
+//! The store's decoded feed reads and decodes the log (catch-up, then live) on its own reader
+//! threads, pages ahead; the follower applies each page under one write lock and publishes the
+//! new position. So a replay reads, decodes and applies at once, on every core.
 
 use crate::activity::{self, AppliedActivity};
 use crate::models::ReadModels;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use roster_domain::event::Event;
-use roster_domain::store::{EventStore, Metadata, Position, Recorded, StoreError};
+use roster_domain::event::DecodeError;
+use roster_domain::store::{DecodedRecord, EventStore, Position, Recorded, StoreError};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration as StdDuration;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
-use tracing::{info, warn};
-
-/// Events decoded per chunk: big enough to amortise locking, small enough to keep the
-/// latency of a live write low (a live chunk is whatever is ready, usually one command).
-const CHUNK: usize = 4096;
+use tracing::{error, info, warn};
 
 /// Activity items kept for each watcher that has not read them yet. A watcher further behind
 /// loses the oldest and is told so (`RecvError::Lagged`); the runner never waits for one.
@@ -31,6 +28,7 @@ pub struct Projections {
     models: Arc<RwLock<ReadModels>>,
     applied: Arc<watch::Sender<Position>>,
     activity: broadcast::Sender<AppliedActivity>,
+    feed_failures: Arc<AtomicU64>,
 }
 
 /// The projections did not reach a position in time.
@@ -43,13 +41,6 @@ pub struct NotYetApplied {
     pub reached: Position,
 }
 
-/// One event read and decoded, ready to apply.
-struct Decoded {
-    position: Position,
-    metadata: Metadata,
-    event: Option<Event>,
-}
-
 impl Projections {
     /// Empty read models; sessions end after `idle_timeout` without activity.
     pub fn new(idle_timeout: Duration) -> Projections {
@@ -59,6 +50,7 @@ impl Projections {
             models: Arc::new(RwLock::new(ReadModels::with_idle_timeout(idle_timeout))),
             applied: Arc::new(applied),
             activity,
+            feed_failures: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -111,49 +103,100 @@ impl Projections {
         self.applied.send_replace(position);
     }
 
-    /// Replays the whole log as it is now and returns the position reached.
+    /// Drops sessions that expired (or went idle) more than a grace period before `now`, so
+    /// memory follows live sessions, not every session ever started; how many went. Call it
+    /// every few minutes: it looks at every session.
+    pub fn prune_expired(&self, now: DateTime<Utc>) -> usize {
+        self.models
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prune_expired(now)
+    }
+
+    /// How many times in a row the feed has failed since events last arrived (0: healthy).
+    /// Readiness and metrics report it; the follower keeps retrying with a growing pause.
+    pub fn feed_failures(&self) -> u64 {
+        self.feed_failures.load(Ordering::Relaxed)
+    }
+
+    /// Replays the whole log as it is now and returns the position reached, or the store's
+    /// error if it fails on the way (a replay is a one-off: it does not retry).
     pub async fn replay(&self, store: Arc<dyn EventStore>) -> Result<Position, StoreError> {
         let head = store.head().await?;
-        let follower = self.follow(store);
-        let reached = self.wait_for(head, StdDuration::MAX).await;
-        follower.abort();
-        // Once the follower is gone, so are its reader and their buffers.
-        let _ = follower.await;
-        reached.map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut pages = store.subscribe_decoded(self.position());
+        while self.position() < head {
+            match pages.next().await {
+                Some(page) => self.apply_page(page?),
+                None => return Err(StoreError::Closed),
+            }
+        }
         Ok(self.position())
     }
 
     /// Follows the log from the last applied position, forever: catch-up, then live. The
-    /// returned task runs until aborted; after a store failure it resubscribes.
+    /// returned task runs until aborted; after a store failure it subscribes again after a
+    /// pause that doubles with each failure in a row, up to [`MAX_PAUSE`].
     pub fn follow(&self, store: Arc<dyn EventStore>) -> JoinHandle<()> {
         let projections = self.clone();
-        tokio::spawn(async move {
+        let follower = tokio::spawn(async move {
             loop {
-                let after = projections.position();
-                let (chunks, mut decoded) = mpsc::channel::<Vec<Decoded>>(4);
-                let reader = tokio::spawn(read_and_decode(store.clone(), after, chunks));
-                // Aborting the follower (as `replay` does) must stop the reader too: a task
-                // waiting on a live feed would otherwise keep its buffers until the store closes.
-                let mut reader = AbortOnDrop(reader);
-                while let Some(chunk) = decoded.recv().await {
-                    projections.apply_decoded(chunk);
+                let mut pages = store.subscribe_decoded(projections.position());
+                let ended = loop {
+                    match pages.next().await {
+                        Some(Ok(page)) => {
+                            projections.feed_failures.store(0, Ordering::Relaxed);
+                            projections.apply_page(page);
+                        }
+                        Some(Err(error)) => break Some(error),
+                        None => break None,
+                    }
+                };
+                // The feed's readers and their buffers go before the pause.
+                drop(pages);
+                let failures = projections.feed_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                match ended {
+                    Some(error) => {
+                        warn!(%error, failures, "projection feed failed; subscribing again");
+                    }
+                    None => info!("projection feed ended; subscribing again"),
                 }
-                match (&mut reader.0).await {
-                    Ok(Err(error)) => warn!(%error, "projection feed failed; resubscribing"),
-                    Ok(Ok(())) => info!("projection feed ended; resubscribing"),
-                    Err(_) => return,
+                tokio::time::sleep(pause_after(failures)).await;
+            }
+        });
+        // A panic while applying is a bug; it must be loud, and visible to readiness.
+        let projections = self.clone();
+        tokio::spawn(async move {
+            // Aborting the returned task (as the server does on shutdown) stops the follower.
+            let mut follower = AbortOnDrop(follower);
+            match (&mut follower.0).await {
+                Err(error) if error.is_panic() => {
+                    projections.feed_failures.store(u64::MAX, Ordering::Relaxed);
+                    error!(
+                        "the projection follower panicked: read models no longer follow the log"
+                    );
                 }
-                tokio::time::sleep(StdDuration::from_millis(200)).await;
+                _ => {}
             }
         })
     }
 
-    fn apply_decoded(&self, chunk: Vec<Decoded>) {
+    /// Applies one page under one write lock, then publishes activity and the position.
+    fn apply_page(&self, page: Vec<DecodedRecord>) {
         let watched = self.activity.receiver_count() > 0;
         let mut activities = Vec::new();
+        let mut unreadable = None;
         let mut models = self.models.write().unwrap_or_else(PoisonError::into_inner);
-        for decoded in chunk {
-            if watched && let Some(event) = &decoded.event {
+        for decoded in page {
+            let event = match decoded.event {
+                Ok(event) => Some(event),
+                Err(error) => {
+                    if unreadable.is_none() {
+                        unreadable = Some((decoded.position, error));
+                    }
+                    None
+                }
+            };
+            if watched && let Some(event) = &event {
                 activity::derive(
                     &models,
                     decoded.position,
@@ -162,12 +205,21 @@ impl Projections {
                     &mut activities,
                 );
             }
-            models.apply_decoded(decoded.position, &decoded.metadata, decoded.event);
+            models.apply_decoded(decoded.position, &decoded.metadata, event);
         }
         let position = models.position();
+        let skipped = models.skipped();
         drop(models);
+        if let Some((at, error)) = unreadable {
+            // Only where and what kind: a decoding error may quote the data it failed on.
+            let kind = match error {
+                DecodeError::UnknownStream(_) => "an unknown stream",
+                DecodeError::Unreadable { .. } => "an unknown type or shape",
+            };
+            warn!(position = %at, kind, skipped, "read models skip events they cannot read");
+        }
         for item in activities {
-            // An error only means every watcher has gone since the chunk began.
+            // An error only means every watcher has gone since the page began.
             let _ = self.activity.send(item);
         }
         self.applied.send_replace(position);
@@ -183,27 +235,15 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// The first stage: reads the feed, decodes chunks, hands them to the applying stage.
-async fn read_and_decode(
-    store: Arc<dyn EventStore>,
-    after: Position,
-    chunks: mpsc::Sender<Vec<Decoded>>,
-) -> Result<(), StoreError> {
-    let mut feed = store.subscribe_all(after).ready_chunks(CHUNK);
-    while let Some(batch) = feed.next().await {
-        let mut chunk = Vec::with_capacity(batch.len());
-        for recorded in batch {
-            let recorded = recorded?;
-            let event = Event::decode(&recorded.stream, &recorded.event_type, &recorded.data).ok();
-            chunk.push(Decoded {
-                position: recorded.position,
-                metadata: recorded.metadata,
-                event,
-            });
-        }
-        if chunks.send(chunk).await.is_err() {
-            return Ok(());
-        }
-    }
-    Ok(())
+/// The longest pause between two attempts to follow a failing store.
+pub const MAX_PAUSE: StdDuration = StdDuration::from_secs(10);
+
+/// 200 ms after the first failure, doubling, at most [`MAX_PAUSE`].
+fn pause_after(failures: u64) -> StdDuration {
+    let doublings = u32::try_from(failures.saturating_sub(1))
+        .unwrap_or(u32::MAX)
+        .min(16);
+    StdDuration::from_millis(200)
+        .saturating_mul(1 << doublings)
+        .min(MAX_PAUSE)
 }
