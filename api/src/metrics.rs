@@ -100,6 +100,11 @@ impl Metrics {
                 "Sessions that still work.",
                 totals.active_sessions as u64,
             ),
+            (
+                "roster_projection_feed_failures",
+                "Failures in a row of the feed the read models follow (0: healthy).",
+                projections.feed_failures(),
+            ),
         ];
         for (name, help, value) in gauges {
             let _ = writeln!(

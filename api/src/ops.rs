@@ -41,6 +41,7 @@ async fn readiness(state: &AppState, wait: Duration) -> Response {
         "status": if caught_up { "ready" } else { "catching up" },
         "head": head.0,
         "applied": state.projections.position().0,
+        "feedFailures": state.projections.feed_failures(),
     });
     let status = if caught_up {
         StatusCode::OK

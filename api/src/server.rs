@@ -64,6 +64,25 @@ pub struct Server {
     state: AppState,
     store: StoreHandle,
     follower: JoinHandle<()>,
+    pruner: JoinHandle<()>,
+}
+
+/// How often sessions that expired long ago leave the read models.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Drops expired sessions from the read models every [`PRUNE_EVERY`], for ever.
+fn prune_expired_sessions(projections: Projections) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PRUNE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let pruned = projections.prune_expired(chrono::Utc::now());
+            if pruned > 0 {
+                tracing::debug!(pruned, "expired sessions left the read models");
+            }
+        }
+    })
 }
 
 impl Server {
@@ -102,6 +121,7 @@ pub async fn start(
         .await
         .map_err(|e| StartError::Task(e.to_string()))?;
     info!(position = %head, "read models caught up");
+    let pruner = prune_expired_sessions(projections.clone());
     let state = AppState::new(config, dyn_store, projections, hasher, vault);
     let bootstrapped = bootstrap(&state).await.map_err(StartError::Bootstrap)?;
     Ok((
@@ -109,6 +129,7 @@ pub async fn start(
             state,
             store,
             follower,
+            pruner,
         },
         bootstrapped,
     ))
@@ -166,6 +187,7 @@ pub async fn run(
         state,
         store,
         follower,
+        pruner,
     } = server;
     let router = app(state);
     let served = axum::serve(
@@ -174,6 +196,7 @@ pub async fn run(
     )
     .with_graceful_shutdown(shutdown)
     .await;
+    pruner.abort();
     follower.abort();
     // Waiting for the aborted task drops the follower's handle on the store.
     let _ = follower.await;
