@@ -61,23 +61,40 @@ impl UserView {
             self.display_name.as_str(),
             self.email.as_deref().unwrap_or(""),
         ];
-        let mut lens = String::new();
+        let mut lens = ['\0'; 3];
         let mut forms = String::new();
-        for field in fields {
-            let lower: String = fold_case(field).collect();
-            // A form too long for a code point (validation lets none in) is searched as is.
-            match u32::try_from(lower.len()).ok().and_then(char::from_u32) {
-                Some(len) if lower != field => {
-                    lens.push(len);
-                    forms.push_str(&lower);
+        for (field, len) in fields.into_iter().zip(&mut lens) {
+            let start = forms.len();
+            if field.is_ascii() {
+                // Most names and every email: folding is a byte-wise lowercase, and a field with
+                // no capital letter needs no folded form at all.
+                if !field.bytes().any(|b| b.is_ascii_uppercase()) {
+                    continue;
                 }
-                _ => lens.push('\0'),
+                forms.extend(field.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                forms.extend(fold_case(field));
+                if forms[start..] == *field {
+                    forms.truncate(start);
+                    continue;
+                }
+            }
+            // A form too long for a code point (validation lets none in) is searched as is.
+            match u32::try_from(forms.len() - start)
+                .ok()
+                .and_then(char::from_u32)
+            {
+                Some(folded) => *len = folded,
+                None => forms.truncate(start),
             }
         }
         self.folded = if forms.is_empty() {
             Box::default()
         } else {
-            (lens + &forms).into_boxed_str()
+            let mut folded = String::with_capacity(forms.len() + 12);
+            folded.extend(lens);
+            folded.push_str(&forms);
+            folded.into_boxed_str()
         };
     }
 
