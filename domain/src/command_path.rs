@@ -156,8 +156,9 @@ impl CommandPath {
                         events,
                     });
                 }
-                Err(AppendError::Conflict { stream, .. }) => {
+                Err(AppendError::Conflict { stream, actual, .. }) => {
                     debug!(%stream, "lost a race; deciding again");
+                    self.forget_if_ahead(&mut loaded, &stream, actual);
                     // Only the first failing stream is reported, but others may be stale too;
                     // deciding on a mix of fresh and stale state could refuse for the wrong
                     // reason, so every stream read is brought up to date (incrementally).
@@ -243,6 +244,20 @@ impl CommandPath {
             self.cache.put(stream, entry);
         }
         Ok(())
+    }
+
+    /// A conflict usually means the store moved on; if instead it is behind what was loaded
+    /// (a cached state the store never had: a file restored from a backup), that state is
+    /// dropped, here and in the cache, so the stream is read again from its start.
+    fn forget_if_ahead(&self, loaded: &mut Loaded, stream: &str, actual: Option<u64>) {
+        let Some(id) = StreamId::parse(stream) else {
+            return;
+        };
+        if loaded.get(&id).is_some_and(|l| actual < l.revision) {
+            warn!(%stream, "a cached stream state is ahead of the store; reading it again");
+            self.cache.forget(&id);
+            loaded.forget(&id);
+        }
     }
 
     /// Caches the state of every stream the command read, as of its own append: the written

@@ -152,6 +152,11 @@ impl Loaded {
         self.streams.insert(stream, loaded);
     }
 
+    /// Forgets a loaded stream, so that it is read again from its start.
+    pub fn forget(&mut self, stream: &StreamId) {
+        self.streams.remove(stream);
+    }
+
     /// Builds the state of every stream from a list of events, as if each were stored in
     /// order (used by given/when/then tests and by callers that already hold the events).
     pub fn from_events(events: &[Event]) -> Loaded {

@@ -8,9 +8,10 @@
 use crate::activity::{self, AppliedActivity};
 use crate::models::ReadModels;
 use chrono::{DateTime, Duration, Utc};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use roster_domain::event::DecodeError;
 use roster_domain::store::{DecodedRecord, EventStore, Position, Recorded, StoreError};
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration as StdDuration;
@@ -135,49 +136,55 @@ impl Projections {
 
     /// Follows the log from the last applied position, forever: catch-up, then live. The
     /// returned task runs until aborted; after a store failure it subscribes again after a
-    /// pause that doubles with each failure in a row, up to [`MAX_PAUSE`].
+    /// pause that doubles with each failure in a row, up to [`MAX_PAUSE`]. A panic while
+    /// applying (a bug) ends it, loudly, and readiness shows it.
     pub fn follow(&self, store: Arc<dyn EventStore>) -> JoinHandle<()> {
         let projections = self.clone();
-        let follower = tokio::spawn(async move {
-            loop {
-                let mut pages = store.subscribe_decoded(projections.position());
-                let ended = loop {
-                    match pages.next().await {
-                        Some(Ok(page)) => {
-                            projections.feed_failures.store(0, Ordering::Relaxed);
-                            projections.apply_page(page);
-                        }
-                        Some(Err(error)) => break Some(error),
-                        None => break None,
-                    }
-                };
-                // The feed's readers and their buffers go before the pause.
-                drop(pages);
-                let failures = projections.feed_failures.fetch_add(1, Ordering::Relaxed) + 1;
-                match ended {
-                    Some(error) => {
-                        warn!(%error, failures, "projection feed failed; subscribing again");
-                    }
-                    None => info!("projection feed ended; subscribing again"),
-                }
-                tokio::time::sleep(pause_after(failures)).await;
-            }
-        });
-        // A panic while applying is a bug; it must be loud, and visible to readiness.
-        let projections = self.clone();
         tokio::spawn(async move {
-            // Aborting the returned task (as the server does on shutdown) stops the follower.
-            let mut follower = AbortOnDrop(follower);
-            match (&mut follower.0).await {
-                Err(error) if error.is_panic() => {
-                    projections.feed_failures.store(u64::MAX, Ordering::Relaxed);
-                    error!(
-                        "the projection follower panicked: read models no longer follow the log"
-                    );
-                }
-                _ => {}
+            let following = AssertUnwindSafe(projections.clone().keep_following(store));
+            if following.catch_unwind().await.is_err() {
+                projections.feed_failures.store(u64::MAX, Ordering::Relaxed);
+                error!("the projection follower panicked: read models no longer follow the log");
             }
         })
+    }
+
+    async fn keep_following(self, store: Arc<dyn EventStore>) {
+        let mut failures: u64 = 0;
+        loop {
+            let mut pages = store.subscribe_decoded(self.position());
+            if failures > 0 {
+                // Subscribed again: healthy once it has delivered what the store holds, which
+                // on a quiet log is no page at all.
+                let caught_up = store.head().await.is_ok_and(|head| self.position() >= head);
+                if caught_up {
+                    self.feed_failures.store(0, Ordering::Relaxed);
+                }
+            }
+            let failed = loop {
+                match pages.next().await {
+                    Some(Ok(page)) if page.is_empty() => {}
+                    Some(Ok(page)) => {
+                        failures = 0;
+                        self.feed_failures.store(0, Ordering::Relaxed);
+                        self.apply_page(page);
+                    }
+                    Some(Err(error)) => break Some(error),
+                    None => break None,
+                }
+            };
+            // The feed's reads already started finish on their own; nothing waits for them.
+            drop(pages);
+            match failed {
+                Some(error) => {
+                    failures += 1;
+                    self.feed_failures.store(failures, Ordering::Relaxed);
+                    warn!(%error, failures, "projection feed failed; subscribing again");
+                }
+                None => info!("projection feed ended; subscribing again"),
+            }
+            tokio::time::sleep(pause_after(failures)).await;
+        }
     }
 
     /// Applies one page under one write lock, then publishes activity and the position.
@@ -223,15 +230,6 @@ impl Projections {
             let _ = self.activity.send(item);
         }
         self.applied.send_replace(position);
-    }
-}
-
-/// Aborts a task when dropped.
-struct AbortOnDrop<T>(JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -26,6 +26,7 @@ struct Failing {
     inner: MemoryStore,
     failing_feeds: AtomicUsize,
     good_pages: usize,
+    subscriptions: AtomicUsize,
 }
 
 #[async_trait]
@@ -51,6 +52,7 @@ impl EventStore for Failing {
     }
 
     fn subscribe_decoded(&self, after: Position) -> DecodedFeed {
+        self.subscriptions.fetch_add(1, Ordering::SeqCst);
         let pages = self.inner.subscribe_decoded(after);
         let failing = self
             .failing_feeds
@@ -75,6 +77,7 @@ async fn store_with_admins(admins: u64, failing_feeds: usize, good_pages: usize)
         inner: MemoryStore::new(),
         failing_feeds: AtomicUsize::new(failing_feeds),
         good_pages,
+        subscriptions: AtomicUsize::new(0),
     });
     for n in 0..admins {
         let data = Event::Admins(AdminsEvent::Added {
@@ -171,5 +174,30 @@ async fn it_should_give_up_waiting_for_a_position_that_never_comes() {
 
     assert_eq!(waited.wanted, Position(2));
     assert_eq!(waited.reached, Position(1));
+    follower.abort();
+}
+
+#[tokio::test]
+async fn it_should_report_a_resubscribed_feed_on_a_quiet_log_as_healthy() {
+    // The first feed delivers everything (one page), then fails; the log stays quiet after.
+    let store = store_with_admins(3, 1, 1).await;
+    let projections = Projections::new(Duration::hours(1));
+    let follower = projections.follow(store.clone());
+    projections
+        .wait_for(Position(3), StdDuration::from_secs(10))
+        .await
+        .unwrap();
+
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(10);
+    while store.subscriptions.load(Ordering::SeqCst) < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never healthy again"
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    // Once more after the pause, to be sure the gauge is not just not yet raised.
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert_eq!(projections.feed_failures(), 0);
     follower.abort();
 }

@@ -142,3 +142,44 @@ async fn it_should_not_call_a_change_done_on_a_cached_state_that_is_out_of_date(
     assert!(!executed.events.is_empty(), "the grant is not a no-op");
     assert_eq!(count(store.as_ref(), "AdminGranted").await, 1);
 }
+
+#[tokio::test]
+async fn it_should_read_a_stream_again_when_its_cached_state_is_ahead_of_the_store() {
+    let (_dir, store) = sqlite_store();
+    let switchable = decorated(store.clone(), None, false, false);
+    let path = command_path(switchable.clone());
+    let user = create_user("restored.rosa", false);
+    path.execute(meta(Actor::System), &user).await.unwrap();
+
+    // A copy of the store as it is now, as a backup would keep it...
+    let (_backup_dir, backup) = sqlite_store();
+    for recorded in whole_log(store.as_ref()).await {
+        let event = roster_domain::store::NewEvent {
+            event_id: recorded.event_id,
+            event_type: recorded.event_type,
+            schema_version: recorded.schema_version,
+            data: recorded.data,
+            metadata: recorded.metadata,
+        };
+        backup
+            .append(vec![roster_domain::store::StreamAppend {
+                stream: recorded.stream,
+                expected: roster_domain::store::Expected::Any,
+                events: vec![event],
+            }])
+            .await
+            .unwrap();
+    }
+    // ...then one more change, and the backup restored: the cache is ahead of the store.
+    path.execute(meta(Actor::System), &rename(&user, "Rosa Lost"))
+        .await
+        .unwrap();
+    switchable.switch_to(backup.clone());
+
+    let outcome = path
+        .execute(meta(Actor::System), &rename(&user, "Rosa Restored"))
+        .await;
+
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(count(backup.as_ref(), "ProfileUpdated").await, 1);
+}

@@ -90,23 +90,30 @@ pub trait EventStore: Send + Sync + 'static {
     /// replay reads. An adapter may decode where it reads (the SQLite one does, on its reader
     /// threads, straight from the row), so a replay's decoding runs beside its applying.
     fn subscribe_decoded(&self, after: Position) -> DecodedFeed {
+        let mut failed = false;
         self.subscribe_all(after)
             .ready_chunks(DECODED_PAGE)
-            .flat_map(|chunk| {
-                // Everything before a failure is delivered, then the failure, as the feed does.
+            .flat_map(move |chunk| {
+                // Everything before a failure is delivered, then the failure, then nothing, as
+                // the feed does.
                 let mut pages = Vec::with_capacity(2);
                 let mut page = Vec::with_capacity(chunk.len());
                 for recorded in chunk {
+                    if failed {
+                        break;
+                    }
                     match recorded {
                         Ok(recorded) => page.push(DecodedRecord::decode(recorded)),
                         Err(error) => {
-                            pages.push(Ok(std::mem::take(&mut page)));
+                            failed = true;
+                            if !page.is_empty() {
+                                pages.push(Ok(std::mem::take(&mut page)));
+                            }
                             pages.push(Err(error));
-                            break;
                         }
                     }
                 }
-                if pages.is_empty() {
+                if !page.is_empty() {
                     pages.push(Ok(page));
                 }
                 futures::stream::iter(pages)

@@ -87,13 +87,20 @@ impl SqliteStore {
             .spawn(move || writer::run(conn, queue, head_sender, counted))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         tracing::info!(path = %path.display(), "event store opened");
+        let permits = Arc::new(tokio::sync::Semaphore::new(reader::READERS));
         Ok(Self {
             lookups: Arc::new(Readers::new(
                 path.clone(),
                 ReadKind::Lookups,
                 upcasters.clone(),
+                Arc::clone(&permits),
             )),
-            scans: Arc::new(Readers::new(path.clone(), ReadKind::Scans, upcasters)),
+            scans: Arc::new(Readers::new(
+                path.clone(),
+                ReadKind::Scans,
+                upcasters,
+                permits,
+            )),
             path,
             requests: Some(requests),
             writer: Some(writer),

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
-/// At most this many reads run at once; each holds one connection. Beyond a few, concurrent
-/// readers only compete for the same cores and page cache.
-const READERS: usize = 4;
+/// At most this many reads run at once, across both pools; each holds one connection. Beyond a
+/// few, concurrent readers only compete for the same cores and page cache.
+pub(super) const READERS: usize = 4;
 
 /// How much of the file a log reader maps into memory. Reading mapped pages skips a `read`
 /// call and a copy per page, which is most of a replay's cost in SQLite; 64-bit address space
@@ -44,12 +44,18 @@ pub(super) struct Readers {
 }
 
 impl Readers {
-    pub(super) fn new(path: PathBuf, kind: ReadKind, upcasters: Upcasters) -> Self {
+    /// A pool whose reads take their turn from `permits`, shared with the other pool.
+    pub(super) fn new(
+        path: PathBuf,
+        kind: ReadKind,
+        upcasters: Upcasters,
+        permits: Arc<Semaphore>,
+    ) -> Self {
         Self {
             path,
             kind,
             idle: Mutex::new(Vec::with_capacity(READERS)),
-            permits: Arc::new(Semaphore::new(READERS)),
+            permits,
             upcasters,
         }
     }

@@ -4,7 +4,7 @@
 
 use super::backend;
 use chrono::{DateTime, Utc};
-use roster_domain::event::Event;
+use roster_domain::event::{DecodeError, Event};
 use roster_domain::store::{
     Actor, DecodedRecord, Metadata, Position, Recorded, StoreError, Upcasters,
 };
@@ -87,7 +87,25 @@ pub(super) fn decode_event(
     let columns = Columns { row, position };
     let event_type = columns.text(4)?;
     if upcasters.upgrades(event_type, columns.schema_version()?) {
-        return Ok(DecodedRecord::decode(upcasters.apply(decode(row)?)?));
+        let recorded = decode(row)?;
+        let (stream, event_type, metadata) = (
+            recorded.stream.clone(),
+            recorded.event_type.clone(),
+            recorded.metadata.clone(),
+        );
+        return Ok(match upcasters.apply(recorded) {
+            Ok(upcast) => DecodedRecord::decode(upcast),
+            // Data the upcaster cannot read is skipped like data the decoder cannot read.
+            Err(error) => DecodedRecord {
+                position,
+                metadata,
+                event: Err(DecodeError::Unreadable {
+                    stream,
+                    event_type,
+                    reason: error.to_string(),
+                }),
+            },
+        });
     }
     Ok(DecodedRecord {
         event: Event::decode(columns.text(2)?, event_type, columns.text(6)?),

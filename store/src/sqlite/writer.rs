@@ -131,6 +131,10 @@ fn write_group(
     conn: &mut Connection,
     batches: &[Vec<StreamAppend>],
 ) -> Result<Vec<Result<Appended, AppendError>>, StoreError> {
+    if !conn.is_autocommit() {
+        // A failed group whose rollback failed too: never build a new group on its remains.
+        execute(conn, "ROLLBACK")?;
+    }
     execute(conn, "BEGIN IMMEDIATE")?;
     let written = write_batches(conn, batches).and_then(|outcomes| {
         execute(conn, "COMMIT")?;
@@ -153,7 +157,15 @@ fn write_batches(
     for batch in batches {
         execute(conn, "SAVEPOINT batch")?;
         let outcome = append::append(&mut SqliteTarget { conn }, batch);
-        if outcome.is_err() {
+        if let Err(error) = &outcome {
+            if conn.is_autocommit() {
+                // SQLite itself rolled the transaction back (disk full, I/O error): the group
+                // is lost, and this batch's own error says why.
+                return Err(match error {
+                    AppendError::Store(store) => store.clone(),
+                    other => StoreError::Backend(other.to_string()),
+                });
+            }
             // This batch's rows go, the group's stay.
             execute(conn, "ROLLBACK TO batch")?;
         }

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 /// Delegates everything to the inner store, letting a test hook run before the first append.
 pub struct Decorated<F> {
-    inner: Arc<dyn EventStore>,
+    inner: std::sync::RwLock<Arc<dyn EventStore>>,
     before_first_append: Mutex<Option<F>>,
     lose_first_answer: AtomicBool,
     /// Refuse every append with a conflict, as if a rival always got there first.
@@ -20,6 +20,18 @@ pub struct Decorated<F> {
     pub appends: AtomicUsize,
     /// How many stream reads were asked for.
     pub reads: AtomicUsize,
+}
+
+impl<F> Decorated<F> {
+    /// The store everything is delegated to now.
+    pub fn inner(&self) -> Arc<dyn EventStore> {
+        Arc::clone(&self.inner.read().unwrap())
+    }
+
+    /// Delegates to `store` from now on, as if the file had been swapped underneath.
+    pub fn switch_to(&self, store: Arc<dyn EventStore>) {
+        *self.inner.write().unwrap() = store;
+    }
 }
 
 #[async_trait]
@@ -38,9 +50,9 @@ where
             });
         }
         if let Some(hook) = self.before_first_append.lock().await.take() {
-            hook(self.inner.clone()).await;
+            hook(self.inner()).await;
         }
-        let result = self.inner.append(batch).await;
+        let result = self.inner().append(batch).await;
         if result.is_ok() && self.lose_first_answer.swap(false, Ordering::SeqCst) {
             // Written, but the caller never hears so: as if the connection dropped.
             return Err(AppendError::Store(StoreError::Backend(
@@ -52,19 +64,19 @@ where
 
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
-        self.inner.read_stream(stream, from).await
+        self.inner().read_stream(stream, from).await
     }
 
     async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError> {
-        self.inner.read_all(after, max).await
+        self.inner().read_all(after, max).await
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        self.inner.head().await
+        self.inner().head().await
     }
 
     fn subscribe_all(&self, after: Position) -> EventFeed {
-        self.inner.subscribe_all(after)
+        self.inner().subscribe_all(after)
     }
 }
 
@@ -95,7 +107,7 @@ pub fn decorated(
     always_conflict: bool,
 ) -> Arc<Decorated<Hook>> {
     Arc::new(Decorated {
-        inner,
+        inner: std::sync::RwLock::new(inner),
         before_first_append: Mutex::new(hook),
         lose_first_answer: AtomicBool::new(lose_first_answer),
         always_conflict,
