@@ -17,7 +17,7 @@ pub use schema::WriterSettings;
 use crate::feed;
 use async_trait::async_trait;
 use futures::FutureExt;
-use reader::{ReadKind, Readers};
+use reader::Readers;
 use roster_domain::store::{
     AppendError, Appended, DecodedFeed, EventFeed, EventStore, Position, Recorded, Revision,
     StoreError, StreamAppend, Upcasters,
@@ -33,10 +33,6 @@ use writer::Request;
 /// flood of commands queues in their callers rather than in memory here.
 const QUEUE: usize = 1024;
 
-/// Reads of the log up to this many events are lookups (the live tail behind the writer);
-/// longer ones are scans (catching up), read through the memory-mapped connections.
-const LOOKUP_SPAN: u64 = 256;
-
 /// An event store in one SQLite file, written by a single group-committing thread and read by a
 /// small pool of read-only connections.
 ///
@@ -48,10 +44,7 @@ pub struct SqliteStore {
     /// `None` only inside `drop`, where closing the channel is what stops the writer.
     requests: Option<mpsc::Sender<Request>>,
     writer: Option<JoinHandle<()>>,
-    /// Streams and the live tail of the log.
-    lookups: Arc<Readers>,
-    /// Catching up on the log.
-    scans: Arc<Readers>,
+    readers: Arc<Readers>,
     head: watch::Receiver<Position>,
     /// Transactions the writer has committed: one per group of appends.
     commits: Arc<AtomicU64>,
@@ -87,20 +80,8 @@ impl SqliteStore {
             .spawn(move || writer::run(conn, queue, head_sender, counted))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         tracing::info!(path = %path.display(), "event store opened");
-        let permits = Arc::new(tokio::sync::Semaphore::new(reader::READERS));
         Ok(Self {
-            lookups: Arc::new(Readers::new(
-                path.clone(),
-                ReadKind::Lookups,
-                upcasters.clone(),
-                Arc::clone(&permits),
-            )),
-            scans: Arc::new(Readers::new(
-                path.clone(),
-                ReadKind::Scans,
-                upcasters,
-                permits,
-            )),
+            readers: Arc::new(Readers::new(path.clone(), upcasters)),
             path,
             requests: Some(requests),
             writer: Some(writer),
@@ -170,19 +151,19 @@ impl EventStore for SqliteStore {
 
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         let stream = stream.to_owned();
-        self.lookups
+        self.readers
             .run(move |conn, upcasters| reader::read_stream(conn, upcasters, &stream, from))
             .await
     }
 
     async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError> {
-        self.readers_for(max as u64)
+        self.readers
             .run(move |conn, upcasters| reader::read_all(conn, upcasters, after, max))
             .await
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        self.lookups.run(|conn, _| reader::head(conn)).await
+        self.readers.run(|conn, _| reader::head(conn)).await
     }
 
     fn subscribe_all(&self, after: Position) -> EventFeed {
@@ -203,13 +184,11 @@ impl EventStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Reads spans of the log with `read`: long ones (catching up) as scans, short ones (the
-    /// live tail) as lookups.
+    /// Reads spans of the log with `read`, on the reader pool.
     fn range_reader<T: Send + 'static>(&self, read: reader::ReadSpan<T>) -> feed::ReadRange<T> {
-        let (lookups, scans) = (Arc::clone(&self.lookups), Arc::clone(&self.scans));
+        let readers = Arc::clone(&self.readers);
         Arc::new(move |after, until| {
-            let span = until.0.saturating_sub(after.0);
-            let readers = Arc::clone(if span > LOOKUP_SPAN { &scans } else { &lookups });
+            let readers = Arc::clone(&readers);
             async move {
                 readers
                     .run(move |conn, upcasters| read(conn, upcasters, after, until))
@@ -217,15 +196,6 @@ impl SqliteStore {
             }
             .boxed()
         })
-    }
-
-    /// The pool for a read of up to `events` events of the log.
-    fn readers_for(&self, events: u64) -> &Arc<Readers> {
-        if events > LOOKUP_SPAN {
-            &self.scans
-        } else {
-            &self.lookups
-        }
     }
 }
 

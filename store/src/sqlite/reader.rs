@@ -9,53 +9,34 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
-/// At most this many reads run at once, across both pools; each holds one connection. Beyond a
-/// few, concurrent readers only compete for the same cores and page cache.
-pub(super) const READERS: usize = 4;
+/// At most this many reads run at once; each holds one connection. Beyond a few, concurrent
+/// readers only compete for the same cores and page cache.
+const READERS: usize = 4;
 
-/// How much of the file a log reader maps into memory. Reading mapped pages skips a `read`
-/// call and a copy per page, which is most of a replay's cost in SQLite; 64-bit address space
-/// is cheap and the kernel pages the file in and out as it likes. But SQLite unmaps the whole
-/// file whenever a reader's next transaction finds a new commit, so small reads that follow
-/// the writer (streams, the live tail of the log) use connections without a map.
-const MMAP_BYTES: i64 = 1 << 34;
+// No memory map: SQLite drops a reader's map whenever its next transaction finds a new commit,
+// so reads right behind the writer would map the file again and again; and a replay through
+// mapped pages spends its time faulting them in, while `pread` into each connection's own
+// cache is faster here and keeps the process's resident memory to what it holds.
 
 /// The page cache of a reader (negative: KiB). A feed reads forward, so a large cache only
 /// helps the random reads of streams.
 const CACHE_KIB: i64 = -16 * 1024;
 
-/// What a pool's connections are tuned for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ReadKind {
-    /// Long forward scans of the log (catch-up, replay): the file mapped into memory.
-    Scans,
-    /// Small reads right behind the writer (a stream, the live tail): no map to lose.
-    Lookups,
-}
-
 /// The pool. Connections are opened on first need and kept.
 #[derive(Debug)]
 pub(super) struct Readers {
     path: PathBuf,
-    kind: ReadKind,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
     upcasters: Upcasters,
 }
 
 impl Readers {
-    /// A pool whose reads take their turn from `permits`, shared with the other pool.
-    pub(super) fn new(
-        path: PathBuf,
-        kind: ReadKind,
-        upcasters: Upcasters,
-        permits: Arc<Semaphore>,
-    ) -> Self {
+    pub(super) fn new(path: PathBuf, upcasters: Upcasters) -> Self {
         Self {
             path,
-            kind,
             idle: Mutex::new(Vec::with_capacity(READERS)),
-            permits,
+            permits: Arc::new(Semaphore::new(READERS)),
             upcasters,
         }
     }
@@ -89,10 +70,6 @@ impl Readers {
             Some(conn) => Ok(conn),
             None => {
                 let conn = schema::open_reader(&self.path)?;
-                if self.kind == ReadKind::Scans {
-                    conn.pragma_update(None, "mmap_size", MMAP_BYTES)
-                        .map_err(backend)?;
-                }
                 conn.pragma_update(None, "cache_size", CACHE_KIB)
                     .map_err(backend)?;
                 Ok(conn)
