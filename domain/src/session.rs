@@ -32,6 +32,7 @@ pub enum SessionEvent {
     #[serde(rename = "SessionActivityRecorded")]
     ActivityRecorded {
         /// When.
+        #[serde(deserialize_with = "crate::event::time::deserialize")]
         at: DateTime<Utc>,
     },
     /// The session ended.
@@ -63,6 +64,7 @@ pub struct SessionStarted {
     /// SHA-256 of the token; never the token.
     pub token_hash: TokenHash,
     /// When it stops working, whatever happens.
+    #[serde(deserialize_with = "crate::event::time::deserialize")]
     pub expires_at: DateTime<Utc>,
     /// Personal data: the browser or client.
     pub user_agent: Option<String>,

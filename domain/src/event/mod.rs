@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod tagged;
+pub(crate) mod time;
 
 /// The events of one aggregate kind, stored as `(type name, schema version, JSON data)`.
 pub trait EventFamily: Serialize + DeserializeOwned + Sized {
