@@ -1,6 +1,5 @@
 //! Logging in and out, registering, and a user's own account.
 
-use super::account_edit::{AccountChange, EditAccount};
 use super::users::{self, NewUser, existing};
 use super::views::UserRecord;
 use crate::auth::{Identity, RequestContext};
@@ -11,6 +10,7 @@ use chrono::{DateTime, Utc};
 use roster_domain::ids::SessionId;
 use roster_domain::session::{EndReason, EndSession, StartSession};
 use roster_domain::store::Actor;
+use roster_domain::user::{AccountChange, EditAccount};
 use roster_domain::user::{ChangePassword, CreatedVia, UserError};
 use roster_domain::values::{Password, PasswordHash};
 use tracing::{info, instrument};

@@ -10,7 +10,6 @@
 //! - `owned`: personas, ontologies, annotations.
 //! - `views`: what the read models answer, bundled for both APIs.
 
-pub mod account_edit;
 pub mod api_keys;
 pub mod auth;
 pub mod owned;

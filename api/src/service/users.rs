@@ -1,12 +1,12 @@
 //! Administering user accounts.
 
-use super::account_edit::{AccountChange, EditAccount};
 use super::views::{UserRecord, user_record};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::Utc;
 use roster_domain::ids::UserId;
+use roster_domain::user::{AccountChange, EditAccount};
 use roster_domain::user::{
     CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword,
     RevokeAdmin, UpdateProfile,

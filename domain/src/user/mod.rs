@@ -4,6 +4,7 @@
 
 mod admin_role;
 mod create;
+mod edit;
 mod error;
 mod password;
 mod profile;
@@ -11,6 +12,7 @@ mod status;
 
 pub use admin_role::{GrantAdmin, RevokeAdmin};
 pub use create::{CreateUser, CreatedVia};
+pub use edit::{AccountChange, EditAccount};
 pub use error::UserError;
 pub use password::{ChangePassword, ResetPassword};
 pub use profile::UpdateProfile;
