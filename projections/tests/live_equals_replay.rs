@@ -17,6 +17,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use roster_domain::store::{EventStore, Position};
 use roster_domain::stream::KeyringOwner;
+use roster_projections::UserFilter;
 use roster_projections::{Projections, ReadModels, UserStats};
 use roster_store::MemoryStore;
 use scenario::{Scenario, Step, coverage};
@@ -97,6 +98,32 @@ fn check_against_scans(models: &ReadModels, now: DateTime<Utc>) {
             Some(user.id)
         );
         assert!(user.matches(&user.display_name) && user.matches(&shouted));
+    }
+    // Search through the shared search text finds exactly what a scan of the views finds,
+    // newest first, for a needle taken from each user's fields and for every admin filter.
+    for user in &users {
+        let mut needles = vec![user.username.to_ascii_uppercase()];
+        let display: Vec<char> = user.display_name.chars().collect();
+        needles.push(display[display.len() / 2..].iter().collect());
+        needles.extend(user.email.as_ref().map(|e| e.chars().take(5).collect()));
+        for needle in needles {
+            for is_admin in [None, Some(true), Some(false)] {
+                let filter = UserFilter {
+                    search: Some(needle.clone()),
+                    is_admin,
+                };
+                let page = models.users.page(&filter, usize::MAX, None);
+                let scanned: Vec<_> = users
+                    .iter()
+                    .filter(|u| is_admin.is_none_or(|admin| u.is_admin == admin))
+                    .filter(|u| u.matches(needle.trim()))
+                    .map(|u| u.id)
+                    .collect();
+                let found: Vec<_> = page.users.iter().map(|u| u.id).collect();
+                assert_eq!(found, scanned, "search {needle:?}, admins {is_admin:?}");
+                assert_eq!(page.total_count, scanned.len());
+            }
+        }
     }
     let sum = |at, count: fn(UserStats) -> usize| -> usize {
         users.iter().map(|u| count(models.stats(u.id, at))).sum()

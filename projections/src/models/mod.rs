@@ -8,6 +8,7 @@ mod audit;
 mod deadlines;
 mod keyed;
 mod owned;
+mod search;
 mod sessions;
 mod users;
 

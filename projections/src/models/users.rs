@@ -6,6 +6,7 @@
 //! (they sort before every page already served) or deleted (they simply drop out).
 
 use super::keyed::{Index, Keyed, Table};
+use super::search::SearchText;
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use foldhash::fast::RandomState;
@@ -39,12 +40,8 @@ pub struct UserView {
     pub created_position: Position,
     /// Current argon2id hash (for login verification; never shown).
     pub password_hash: String,
-    /// The case-folded forms ([`fold_case`]) of the username, display name and email that
-    /// differ from the field (most names and addresses are lowercase, and are searched as they
-    /// are), so search does not fold per query. Empty when none differs; otherwise three chars whose
-    /// code points are the byte lengths of the three forms (0: not repeated here), then the
-    /// forms. Lengths live on the heap because a view is kept per user, and most have none.
-    folded: Box<str>,
+    /// The entry of the users' search text that holds this view's folded fields.
+    search_entry: u32,
 }
 
 impl Keyed for UserView {
@@ -55,80 +52,24 @@ impl Keyed for UserView {
 }
 
 impl UserView {
-    fn refresh_search_text(&mut self) {
-        let fields = [
+    /// The username, display name and email, as search sees them.
+    fn search_fields(&self) -> [&str; 3] {
+        [
             self.username.as_str(),
             self.display_name.as_str(),
             self.email.as_deref().unwrap_or(""),
-        ];
-        let mut lens = ['\0'; 3];
-        let mut forms = String::new();
-        for (field, len) in fields.into_iter().zip(&mut lens) {
-            let start = forms.len();
-            if field.is_ascii() {
-                // Most names and every email: folding is a byte-wise lowercase, and a field with
-                // no capital letter needs no folded form at all.
-                if !field.bytes().any(|b| b.is_ascii_uppercase()) {
-                    continue;
-                }
-                forms.extend(field.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                forms.extend(fold_case(field));
-                if forms[start..] == *field {
-                    forms.truncate(start);
-                    continue;
-                }
-            }
-            // A form too long for a code point (validation lets none in) is searched as is.
-            match u32::try_from(forms.len() - start)
-                .ok()
-                .and_then(char::from_u32)
-            {
-                Some(folded) => *len = folded,
-                None => forms.truncate(start),
-            }
-        }
-        self.folded = if forms.is_empty() {
-            Box::default()
-        } else {
-            let mut folded = String::with_capacity(forms.len() + 12);
-            folded.extend(lens);
-            folded.push_str(&forms);
-            folded.into_boxed_str()
-        };
-    }
-
-    /// The case-folded username, display name and email.
-    fn folded_fields(&self) -> [&str; 3] {
-        let mut fields = [
-            self.username.as_str(),
-            self.display_name.as_str(),
-            self.email.as_deref().unwrap_or(""),
-        ];
-        let mut start: usize = self.folded.chars().take(3).map(char::len_utf8).sum();
-        for (field, len) in fields.iter_mut().zip(self.folded.chars()) {
-            let len = len as usize;
-            if len > 0 {
-                *field = self.folded.get(start..start + len).unwrap_or(field);
-                start += len;
-            }
-        }
-        fields
+        ]
     }
 
     /// Whether `search` occurs, ignoring case, within the username, the display name or the
-    /// email (within one of them: never across two).
+    /// email (within one of them: never across two). Lists search all users at once through
+    /// their shared search text; this is for one view.
     pub fn matches(&self, search: &str) -> bool {
         let needle: String = fold_case(search).collect();
-        self.matches_with(&memchr::memmem::Finder::new(&needle))
-    }
-
-    /// [`UserView::matches`] with the folded needle's finder built once for many users. Each
-    /// field is searched on its own, so no needle, not even one with a newline, spans two.
-    fn matches_with(&self, finder: &memchr::memmem::Finder<'_>) -> bool {
-        self.folded_fields()
-            .iter()
-            .any(|field| finder.find(field.as_bytes()).is_some())
+        self.search_fields().iter().any(|field| {
+            let folded: String = fold_case(field).collect();
+            folded.contains(&needle)
+        })
     }
 }
 
@@ -136,7 +77,7 @@ impl UserView {
 /// character, unlike `str::to_lowercase`, which lowercases a word-final capital sigma to `ς`
 /// and so would fold "ΟΔΟΣ" the needle differently from "ΟΔΟΣ" in a longer field; and `ς`
 /// folds to `σ`, so a search typed in lowercase finds the word however it ends.
-fn fold_case(text: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn fold_case(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .flat_map(char::to_lowercase)
         .map(|c| if c == 'ς' { 'σ' } else { c })
@@ -175,6 +116,8 @@ pub struct Users {
     /// User ids, found by the username their view holds, in any ASCII letter case.
     by_username: Index<UserId>,
     admins: usize,
+    /// Every view's folded search fields, in one buffer.
+    search: SearchText,
 }
 
 impl PartialEq for Users {
@@ -183,6 +126,7 @@ impl PartialEq for Users {
             && self.all().map(|u| u.id).eq(other.all().map(|u| u.id))
             && self.username_entries() == other.username_entries()
             && self.admins == other.admins
+            && self.search == other.search
     }
 }
 
@@ -257,14 +201,8 @@ impl Users {
             .as_deref()
             .map(|s| fold_case(s.trim()).collect::<String>())
             .filter(|s| !s.is_empty());
-        // Built once per query: the scan then costs a SIMD search per user, not a setup.
-        let finder = needle.as_deref().map(memchr::memmem::Finder::new);
-        let wanted = |user: &UserView| {
-            filter.is_admin.is_none_or(|admin| user.is_admin == admin)
-                && finder
-                    .as_ref()
-                    .is_none_or(|finder| user.matches_with(finder))
-        };
+        let admin_wanted =
+            |user: &UserView| filter.is_admin.is_none_or(|admin| user.is_admin == admin);
         let upper = after.unwrap_or(Position(u64::MAX));
         let page_of = |users: &mut dyn Iterator<Item = &UserView>| {
             users
@@ -272,22 +210,47 @@ impl Users {
                 .cloned()
                 .collect::<Vec<_>>()
         };
-        let (mut users, total_count) = if finder.is_none() && filter.is_admin.is_none() {
-            let end = self.created.partition_point(|(p, _)| *p < upper);
-            let mut newest = self.live(&self.created[..end]);
-            (page_of(&mut newest), self.by_id.len())
-        } else {
-            // One pass: the page is taken from the matches after the cursor, and every match
-            // is counted for `totalCount`.
-            let mut total = 0;
-            let mut matches = self
-                .all()
-                .filter(|user| wanted(user))
-                .inspect(|_| total += 1)
-                .filter(|user| user.created_position < upper);
-            let page = page_of(&mut matches);
-            matches.for_each(drop);
-            (page, total)
+        let (mut users, total_count) = match needle {
+            None if filter.is_admin.is_none() => {
+                let end = self.created.partition_point(|(p, _)| *p < upper);
+                let mut newest = self.live(&self.created[..end]);
+                (page_of(&mut newest), self.by_id.len())
+            }
+            None => {
+                // One pass: the page is taken from the matches after the cursor, and every
+                // match is counted for `totalCount`.
+                let mut total = 0;
+                let mut matches = self
+                    .all()
+                    .filter(|user| admin_wanted(user))
+                    .inspect(|_| total += 1)
+                    .filter(|user| user.created_position < upper);
+                let page = page_of(&mut matches);
+                matches.for_each(drop);
+                (page, total)
+            }
+            Some(needle) => {
+                // One scan of the search text finds every match; only current entries count.
+                let mut found: Vec<(u32, &UserView)> = self
+                    .search
+                    .find(&needle)
+                    .into_iter()
+                    .filter_map(|hit| {
+                        let (position, id) = *self.created.get(hit.slot as usize)?;
+                        let user = self.by_id.get(id)?;
+                        (user.created_position == position && user.search_entry == hit.entry)
+                            .then_some((hit.slot, user))
+                    })
+                    .filter(|(_, user)| admin_wanted(user))
+                    .collect();
+                let total = found.len();
+                found.sort_unstable_by_key(|(slot, _)| std::cmp::Reverse(*slot));
+                let mut newest = found
+                    .into_iter()
+                    .map(|(_, user)| user)
+                    .filter(|user| user.created_position < upper);
+                (page_of(&mut newest), total)
+            }
         };
         let has_next_page = users.len() > first;
         users.truncate(first);
@@ -313,6 +276,20 @@ impl Users {
                 .get(*id)
                 .filter(|user| user.created_position == *position)
         })
+    }
+
+    /// Rebuilds the search text from the current views, in creation order.
+    fn rebuild_search(&mut self) {
+        self.search.clear();
+        for (slot, (position, id)) in self.created.iter().enumerate() {
+            if let Some(user) = self.by_id.get_mut(*id)
+                && user.created_position == *position
+            {
+                let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+                user.search_entry = self.search.push(slot, user.search_fields());
+            }
+        }
+        self.search.shrink();
     }
 
     pub(crate) fn apply(
@@ -341,9 +318,10 @@ impl Users {
                     updated_at: at,
                     created_position: position,
                     password_hash: e.password_hash.into_phc(),
-                    folded: Box::default(),
+                    search_entry: 0,
                 };
-                user.refresh_search_text();
+                let slot = u32::try_from(self.created.len()).unwrap_or(u32::MAX);
+                user.search_entry = self.search.push(slot, user.search_fields());
                 self.admins += usize::from(user.is_admin);
                 self.created.push((position, id));
                 let hash = self
@@ -354,6 +332,7 @@ impl Users {
                 if let Some(replaced) = self.by_id.insert(user) {
                     self.admins -= usize::from(replaced.is_admin);
                     self.deleted += 1; // its first entry in `created` is stale
+                    self.search.retire();
                 }
                 let by_id = &self.by_id;
                 self.by_username.insert(hash, id, |state, id| {
@@ -368,6 +347,7 @@ impl Users {
                 if let Some(user) = self.by_id.remove(id) {
                     self.admins -= usize::from(user.is_admin);
                     self.deleted += 1;
+                    self.search.retire();
                     if self.deleted > self.created.len() / 2 {
                         let by_id = &self.by_id;
                         self.created.retain(|(position, id)| {
@@ -376,6 +356,10 @@ impl Users {
                                 .is_some_and(|u| u.created_position == *position)
                         });
                         self.deleted = 0;
+                        // Slots moved: the search text is rebuilt with them.
+                        self.rebuild_search();
+                    } else if self.search.wants_rebuild() {
+                        self.rebuild_search();
                     }
                 }
                 return;
@@ -392,7 +376,14 @@ impl Users {
             (user, UserEvent::ProfileUpdated(e)) => {
                 user.display_name = e.display_name.into_string();
                 user.email = e.email.map(|m| m.into_string());
-                user.refresh_search_text();
+                let position = user.created_position;
+                let slot = self.created.partition_point(|(p, _)| *p < position);
+                let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+                user.search_entry = self.search.push(slot, user.search_fields());
+                self.search.retire();
+                if self.search.wants_rebuild() {
+                    self.rebuild_search();
+                }
             }
             (user, UserEvent::AdminGranted {}) if !user.is_admin => {
                 user.is_admin = true;
@@ -475,5 +466,59 @@ mod tests {
             "listed once, at its newest creation"
         );
         assert_eq!(users.get(id).map(|u| u.created_position), Some(Position(3)));
+    }
+
+    #[test]
+    fn it_should_search_the_same_before_and_after_its_text_is_rebuilt() {
+        use roster_domain::user::ProfileUpdated;
+        let mut users = Users::default();
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut position = 0;
+        let mut next = || {
+            position += 1;
+            Position(position)
+        };
+        let id = |n: u128| UserId(Uuid::from_u128(n));
+        for n in 0..300 {
+            let created = created(&format!("user{n:03}"), n % 7 == 0);
+            users.apply(id(n), UserEvent::Created(created), at, next());
+        }
+        for round in 0..3 {
+            for n in 0..300 {
+                let name = format!("Round{round} Person{n:03}");
+                let update = ProfileUpdated {
+                    display_name: DisplayName::parse(&name).unwrap(),
+                    email: None,
+                };
+                users.apply(id(n), UserEvent::ProfileUpdated(update), at, next());
+            }
+        }
+        for n in (0..300).step_by(3) {
+            users.apply(id(n), UserEvent::Deleted {}, at, next());
+        }
+        assert!(
+            users.search.entries_len() < 300 * 4,
+            "stale text was dropped"
+        );
+        for needle in ["round2 person01", "USER1", "person", "round0", "nobody"] {
+            for is_admin in [None, Some(true)] {
+                let filter = UserFilter {
+                    search: Some(needle.to_owned()),
+                    is_admin,
+                };
+                let found: Vec<_> = users
+                    .page(&filter, usize::MAX, None)
+                    .users
+                    .iter()
+                    .map(|u| u.id)
+                    .collect();
+                let scanned: Vec<_> = users
+                    .all()
+                    .filter(|u| is_admin.is_none_or(|a| u.is_admin == a) && u.matches(needle))
+                    .map(|u| u.id)
+                    .collect();
+                assert_eq!(found, scanned, "{needle}");
+            }
+        }
     }
 }
