@@ -129,7 +129,8 @@ impl CommandPath {
                     // older and newer state (a username read as free just before a rival took
                     // it, then its email read as taken). A refusal stands only if everything
                     // it read is still current; otherwise decide again on fresh state.
-                    if self.refresh(&mut loaded).await? {
+                    if let Some(changed) = self.refresh(&mut loaded).await? {
+                        last_conflict = changed.to_string();
                         continue;
                     }
                     return Err(ExecuteError::Rejected(refusal));
@@ -138,7 +139,8 @@ impl CommandPath {
             };
             if events.is_empty() {
                 // "Nothing to change" may rest on a cached state as stale as a refusal's.
-                if self.refresh(&mut loaded).await? {
+                if let Some(changed) = self.refresh(&mut loaded).await? {
+                    last_conflict = changed.to_string();
                     continue;
                 }
                 return Ok(Executed {
@@ -204,14 +206,15 @@ impl CommandPath {
         }
     }
 
-    /// Brings every stream the last decision read up to date; whether any had changed.
-    async fn refresh(&self, loaded: &mut Loaded) -> Result<bool, ExecuteError> {
+    /// Brings every stream the last decision read up to date; the first that had changed.
+    async fn refresh(&self, loaded: &mut Loaded) -> Result<Option<StreamId>, ExecuteError> {
         let read = loaded.read_set();
         let streams: Vec<StreamId> = read.iter().map(|(id, _)| id.clone()).collect();
         self.load(loaded, &streams).await?;
         Ok(read
-            .iter()
-            .any(|(id, before)| loaded.get(id).map(|l| l.revision) != Some(*before)))
+            .into_iter()
+            .find(|(id, before)| loaded.get(id).map(|l| l.revision) != Some(*before))
+            .map(|(id, _)| id))
     }
 
     /// Loads `streams`, or brings already loaded ones up to date. The reads run concurrently:
