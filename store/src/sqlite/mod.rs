@@ -202,7 +202,7 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::append::{CURRENT_REVISION, LOCATE, REVISION_AT};
-    use super::row::{READ_ALL, READ_RANGE, READ_STREAM};
+    use super::row::{READ_ALL, READ_AT, READ_RANGE, READ_RANGE_DECODED, READ_STREAM};
     use super::schema;
     use rusqlite::StatementStatus;
     use rusqlite::types::Value;
@@ -217,10 +217,15 @@ mod tests {
         let reader = schema::open_reader(&path).unwrap();
         let stream = || Value::Text("user-1".to_owned());
         let id = || Value::Blob(vec![7; 16]);
-        let queries: [(&str, Vec<Value>); 6] = [
+        let queries: [(&str, Vec<Value>); 8] = [
             (READ_STREAM, vec![stream(), Value::Integer(0)]),
             (READ_ALL, vec![Value::Integer(0), Value::Integer(100)]),
             (READ_RANGE, vec![Value::Integer(0), Value::Integer(100)]),
+            (
+                READ_RANGE_DECODED,
+                vec![Value::Integer(0), Value::Integer(100)],
+            ),
+            (READ_AT, vec![Value::Integer(1)]),
             (CURRENT_REVISION, vec![stream()]),
             (REVISION_AT, vec![stream(), Value::Integer(100)]),
             (LOCATE, vec![id()]),

@@ -1,7 +1,9 @@
 //! Reads: a small pool of read-only connections, each used on a blocking thread. In WAL mode
 //! readers see the last commit as of their statement's start and never wait for the writer.
 
-use super::row::{READ_ALL, READ_RANGE, READ_STREAM, decode, decode_event, to_sql};
+use super::row::{
+    READ_ALL, READ_RANGE, READ_RANGE_DECODED, READ_STREAM, decode, decode_event, to_sql,
+};
 use super::{backend, schema};
 use roster_domain::store::{DecodedRecord, Position, Recorded, Revision, StoreError, Upcasters};
 use rusqlite::{Connection, params};
@@ -119,7 +121,9 @@ pub(super) fn read_range(
     after: Position,
     until: Position,
 ) -> Result<Vec<Recorded>, StoreError> {
-    read_span(conn, after, until, |row| upcasters.apply(decode(row)?))
+    read_span(conn, READ_RANGE, after, until, |row| {
+        upcasters.apply(decode(row)?)
+    })
 }
 
 /// Like [`read_range`], each event decoded into its domain event as it is read.
@@ -129,17 +133,20 @@ pub(super) fn read_range_decoded(
     after: Position,
     until: Position,
 ) -> Result<Vec<DecodedRecord>, StoreError> {
-    read_span(conn, after, until, |row| decode_event(row, upcasters))
+    read_span(conn, READ_RANGE_DECODED, after, until, |row| {
+        decode_event(conn, row, upcasters)
+    })
 }
 
-/// The rows of the span `(after, until]`, each turned into a `T` by `each`.
+/// The rows of the span `(after, until]` that `query` reads, each turned into a `T` by `each`.
 fn read_span<T>(
     conn: &Connection,
+    query: &str,
     after: Position,
     until: Position,
     each: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    let mut statement = conn.prepare_cached(READ_RANGE).map_err(backend)?;
+    let mut statement = conn.prepare_cached(query).map_err(backend)?;
     let mut rows = statement
         .query(params![to_sql(after.0)?, to_sql(until.0)?])
         .map_err(backend)?;

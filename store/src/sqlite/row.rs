@@ -8,8 +8,8 @@ use roster_domain::event::{DecodeError, Event};
 use roster_domain::store::{
     Actor, DecodedRecord, Metadata, Position, Recorded, StoreError, Upcasters,
 };
-use rusqlite::Row;
 use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Row};
 use uuid::Uuid;
 
 /// The columns [`decode`] expects, in its order (a macro so the queries below are constants).
@@ -34,11 +34,19 @@ pub(super) const READ_ALL: &str = concat!(
 );
 
 /// A span of the whole log: `?1` the position to read after, `?2` the last position to read.
-/// Also read by [`decode_event`].
 pub(super) const READ_RANGE: &str = concat!(
     columns!(),
     " WHERE position > ?1 AND position <= ?2 ORDER BY position"
 );
+
+/// A span of the whole log with only what a decoded event needs, in [`DECODED`] order: `?1`
+/// the position to read after, `?2` the last position to read.
+pub(super) const READ_RANGE_DECODED: &str = "SELECT position, stream, event_type, schema_version, \
+     data, actor, correlation_id, causation_id, occurred_at FROM events \
+     WHERE position > ?1 AND position <= ?2 ORDER BY position";
+
+/// One event, whole: `?1` its position.
+pub(super) const READ_AT: &str = concat!(columns!(), " WHERE position = ?1");
 
 /// One stream: `?1` the stream, `?2` the first revision to read.
 pub(super) const READ_STREAM: &str = concat!(
@@ -63,56 +71,117 @@ pub(super) fn to_micros(time: DateTime<Utc>) -> i64 {
 /// allocated, which matters on a replay of millions of events.
 pub(super) fn decode(row: &Row<'_>) -> Result<Recorded, StoreError> {
     let position = position_of(row)?;
-    let columns = Columns { row, position };
+    let columns = Columns {
+        row,
+        position,
+        layout: &WHOLE,
+    };
     Ok(Recorded {
         event_id: columns.uuid(1)?,
-        stream: columns.text(2)?.to_owned(),
+        stream: columns.text(WHOLE.stream)?.to_owned(),
         revision: unsigned(columns.integer(3)?, position, "revision")?,
         position,
-        event_type: columns.text(4)?.to_owned(),
+        event_type: columns.text(WHOLE.event_type)?.to_owned(),
         schema_version: columns.schema_version()?,
-        data: columns.text(6)?.to_owned(),
+        data: columns.text(WHOLE.data)?.to_owned(),
         metadata: columns.metadata()?,
     })
 }
 
-/// One row read by [`READ_RANGE`], decoded straight into its domain event: the stream, type
-/// and JSON are read where SQLite holds them, never copied into owned strings. An event with
-/// an upcaster for its version takes the long way, through [`Recorded`] and the upcaster.
+/// One row read by [`READ_RANGE_DECODED`], decoded straight into its domain event: the
+/// stream, type and JSON are read where SQLite holds them, never copied into owned strings.
+/// An event with an upcaster for its version takes the long way: read whole, upcast, decoded.
 pub(super) fn decode_event(
+    conn: &Connection,
     row: &Row<'_>,
     upcasters: &Upcasters,
 ) -> Result<DecodedRecord, StoreError> {
     let position = position_of(row)?;
-    let columns = Columns { row, position };
-    let event_type = columns.text(4)?;
+    let columns = Columns {
+        row,
+        position,
+        layout: &DECODED,
+    };
+    let event_type = columns.text(DECODED.event_type)?;
     if upcasters.upgrades(event_type, columns.schema_version()?) {
-        let recorded = decode(row)?;
-        let (stream, event_type, metadata) = (
-            recorded.stream.clone(),
-            recorded.event_type.clone(),
-            recorded.metadata.clone(),
-        );
-        return Ok(match upcasters.apply(recorded) {
-            Ok(upcast) => DecodedRecord::decode(upcast),
-            // Data the upcaster cannot read is skipped like data the decoder cannot read.
-            Err(error) => DecodedRecord {
-                position,
-                metadata,
-                event: Err(DecodeError::Unreadable {
-                    stream,
-                    event_type,
-                    reason: error.to_string(),
-                }),
-            },
-        });
+        return upcast_and_decode(conn, position, upcasters);
     }
     Ok(DecodedRecord {
-        event: Event::decode(columns.text(2)?, event_type, columns.text(6)?),
+        event: Event::decode(
+            columns.text(DECODED.stream)?,
+            event_type,
+            columns.text(DECODED.data)?,
+        ),
         position,
         metadata: columns.metadata()?,
     })
 }
+
+fn upcast_and_decode(
+    conn: &Connection,
+    position: Position,
+    upcasters: &Upcasters,
+) -> Result<DecodedRecord, StoreError> {
+    let at = to_sql(position.0)?;
+    let recorded = conn
+        .prepare_cached(READ_AT)
+        .and_then(|mut statement| statement.query_row([at], |row| Ok(decode(row))))
+        .map_err(backend)??;
+    let (stream, event_type, metadata) = (
+        recorded.stream.clone(),
+        recorded.event_type.clone(),
+        recorded.metadata.clone(),
+    );
+    Ok(match upcasters.apply(recorded) {
+        Ok(upcast) => DecodedRecord::decode(upcast),
+        // Data the upcaster cannot read is skipped like data the decoder cannot read.
+        Err(error) => DecodedRecord {
+            position,
+            metadata,
+            event: Err(DecodeError::Unreadable {
+                stream,
+                event_type,
+                reason: error.to_string(),
+            }),
+        },
+    })
+}
+
+/// Where a query puts each column [`Columns`] reads (the position is always first).
+struct Layout {
+    stream: usize,
+    event_type: usize,
+    schema_version: usize,
+    data: usize,
+    actor: usize,
+    correlation_id: usize,
+    causation_id: usize,
+    occurred_at: usize,
+}
+
+/// The layout of [`columns!`]: every column of the table.
+const WHOLE: Layout = Layout {
+    stream: 2,
+    event_type: 4,
+    schema_version: 5,
+    data: 6,
+    actor: 7,
+    correlation_id: 8,
+    causation_id: 9,
+    occurred_at: 10,
+};
+
+/// The layout of [`READ_RANGE_DECODED`].
+const DECODED: Layout = Layout {
+    stream: 1,
+    event_type: 2,
+    schema_version: 3,
+    data: 4,
+    actor: 5,
+    correlation_id: 6,
+    causation_id: 7,
+    occurred_at: 8,
+};
 
 fn position_of(row: &Row<'_>) -> Result<Position, StoreError> {
     row.get_ref(0)
@@ -131,6 +200,7 @@ fn position_of(row: &Row<'_>) -> Result<Position, StoreError> {
 struct Columns<'r, 's> {
     row: &'r Row<'s>,
     position: Position,
+    layout: &'static Layout,
 }
 
 impl<'r> Columns<'r, '_> {
@@ -165,22 +235,23 @@ impl<'r> Columns<'r, '_> {
     }
 
     fn schema_version(&self) -> Result<u32, StoreError> {
-        u32::try_from(self.integer(5)?)
+        u32::try_from(self.integer(self.layout.schema_version)?)
             .map_err(|_| self.corrupt("schema_version is out of range".to_owned()))
     }
 
     fn metadata(&self) -> Result<Metadata, StoreError> {
         let actor = Actor::parse(
-            self.text(7)
+            self.text(self.layout.actor)
                 .map_err(|_| self.corrupt("actor is not text".to_owned()))?,
         )
         .ok_or_else(|| self.corrupt("actor is unreadable".to_owned()))?;
-        let occurred_at = DateTime::<Utc>::from_timestamp_micros(self.integer(10)?)
-            .ok_or_else(|| self.corrupt("occurred_at is out of range".to_owned()))?;
+        let occurred_at =
+            DateTime::<Utc>::from_timestamp_micros(self.integer(self.layout.occurred_at)?)
+                .ok_or_else(|| self.corrupt("occurred_at is out of range".to_owned()))?;
         Ok(Metadata {
             actor,
-            correlation_id: self.uuid(8)?,
-            causation_id: self.uuid(9)?,
+            correlation_id: self.uuid(self.layout.correlation_id)?,
+            causation_id: self.uuid(self.layout.causation_id)?,
             occurred_at,
         })
     }
