@@ -20,9 +20,10 @@ const READERS: usize = 4;
 // mapped pages spends its time faulting them in, while `pread` into each connection's own
 // cache is faster here and keeps the process's resident memory to what it holds.
 
-/// The page cache of a reader (negative: KiB). A feed reads forward, so a large cache only
-/// helps the random reads of streams.
-const CACHE_KIB: i64 = -16 * 1024;
+/// The page cache of a reader (negative: KiB). Small: a feed reads forward and never returns
+/// to a page, stream reads are index probes whose upper levels fit, and the file's pages are
+/// in the kernel's cache anyway; a bigger one only grew by fresh pages during a replay.
+const CACHE_KIB: i64 = -2 * 1024;
 
 /// The pool. Connections are opened on first need and kept.
 #[derive(Debug)]
