@@ -103,16 +103,15 @@ pub(super) fn read_all(
         return Ok(Vec::new());
     }
     let limit = i64::try_from(max).unwrap_or(i64::MAX);
-    let mut statement = conn.prepare_cached(READ_ALL).map_err(backend)?;
-    let mut rows = statement
-        .query(params![to_sql(after.0)?, limit])
-        .map_err(backend)?;
     // A page is usually full; a huge `max` must not reserve memory for events that don't exist.
-    let mut events = Vec::with_capacity(max.min(crate::feed::PAGE));
-    while let Some(row) = rows.next().map_err(backend)? {
-        events.push(upcasters.apply(decode(row)?)?);
-    }
-    Ok(events)
+    let expected = max.min(crate::feed::PAGE);
+    read_rows(
+        conn,
+        READ_ALL,
+        params![to_sql(after.0)?, limit],
+        expected,
+        |row| upcasters.apply(decode(row)?),
+    )
 }
 
 /// The events with a position in `(after, until]`, in position order.
@@ -147,17 +146,11 @@ fn read_span<T>(
     until: Position,
     each: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
-    let mut statement = conn.prepare_cached(query).map_err(backend)?;
-    let mut rows = statement
-        .query(params![to_sql(after.0)?, to_sql(until.0)?])
-        .map_err(backend)?;
     // Positions are dense, so a span is usually as full as it is long.
     let span = until.0.saturating_sub(after.0);
-    let mut events = Vec::with_capacity(usize::try_from(span).unwrap_or(0).min(crate::feed::PAGE));
-    while let Some(row) = rows.next().map_err(backend)? {
-        events.push(each(row)?);
-    }
-    Ok(events)
+    let expected = usize::try_from(span).unwrap_or(0).min(crate::feed::PAGE);
+    let bounds = params![to_sql(after.0)?, to_sql(until.0)?];
+    read_rows(conn, query, bounds, expected, each)
 }
 
 /// The events of `stream` from revision `from` on.
@@ -170,11 +163,25 @@ pub(super) fn read_stream(
     let Ok(from) = i64::try_from(from) else {
         return Ok(Vec::new()); // no stored revision is that high
     };
-    let mut statement = conn.prepare_cached(READ_STREAM).map_err(backend)?;
-    let mut rows = statement.query(params![stream, from]).map_err(backend)?;
-    let mut events = Vec::new();
+    read_rows(conn, READ_STREAM, params![stream, from], 0, |row| {
+        upcasters.apply(decode(row)?)
+    })
+}
+
+/// Every row `query` reads with `bindings`, each turned into a `T` by `each`; room for
+/// `expected` rows is reserved up front.
+fn read_rows<T>(
+    conn: &Connection,
+    query: &str,
+    bindings: impl rusqlite::Params,
+    expected: usize,
+    each: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(query).map_err(backend)?;
+    let mut rows = statement.query(bindings).map_err(backend)?;
+    let mut events = Vec::with_capacity(expected);
     while let Some(row) = rows.next().map_err(backend)? {
-        events.push(upcasters.apply(decode(row)?)?);
+        events.push(each(row)?);
     }
     Ok(events)
 }
