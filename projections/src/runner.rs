@@ -93,15 +93,11 @@ impl Projections {
         }
     }
 
-    /// Applies stored events directly (for tests and tools that already hold them).
+    /// Applies stored events directly (for tests and tools that already hold them), the way
+    /// the feed's pages are applied.
     pub fn apply_all(&self, events: &[Recorded]) {
-        let mut models = self.models.write().unwrap_or_else(PoisonError::into_inner);
-        for recorded in events {
-            models.apply(recorded);
-        }
-        let position = models.position();
-        drop(models);
-        self.applied.send_replace(position);
+        let page = events.iter().cloned().map(DecodedRecord::decode).collect();
+        self.apply_page(page);
     }
 
     /// Drops sessions that expired (or went idle) more than a grace period before `now`, so
