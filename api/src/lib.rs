@@ -1,28 +1,30 @@
 //! The `roster` server: GraphQL and REST over the command path and the read models.
 //!
-//! Layout:
-//! - `config`: typed settings, read once (the only reader of the environment).
-//! - `server`: start-up (store, read models, bootstrap) and `run(listener, server, shutdown)`.
-//! - `app`: the router and the layers every request passes through.
-//! - `auth`: who is asking (Bearer or cookie → session → user), login throttling.
-//! - `service`: the use cases both APIs share (users, auth, sessions, API keys, owned things).
-//! - `graphql`: the schema and its HTTP glue; `rest`: FOVEA's REST routes and shapes.
-//! - `error`: one `ApiError`, mapped to status, REST code and GraphQL `extensions.code`.
-//! - `bootstrap`, `ops`, `metrics`: first run, health/readiness, Prometheus counters.
-//! - `secrets`: argon2id hashing off the runtime, session tokens, AEAD-sealed API keys.
-//! - `state`: what handlers share, and "execute, then wait for the read models".
+//! Layers, each importing only those below it (no module imports one above it):
+//!
+//! ```text
+//! main, cli (clap, `roster bench`)        the binary and its command line
+//!   server (router, identify, ops)        start-up, the HTTP stack, health and metrics
+//!     graphql, rest                        the doors: parse input, call service, shape output
+//!       service (policy, records, ...)     every use case, and every authorization rule, once
+//!         auth, secrets                    who is asking (as values), argon2id, tokens, AEAD
+//!           config, error, metrics         settings, the one error type, counters
+//!             roster-domain, -projections, -store
+//! ```
+//!
+//! Where a change goes: a new rule is a function in `service::policy` asked by the use cases
+//! it governs; a new use case is a function in `service`, then one resolver and/or one
+//! handler that call it; a new read shape is built in `service::records`; a new event or
+//! aggregate rule is the domain's; a new setting is a field of `config::Config` and a flag
+//! in `cli::Settings`.
 
-pub mod app;
 pub mod auth;
-pub mod bench;
-pub mod bootstrap;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
-pub mod ops;
 pub mod rest;
 pub mod secrets;
 pub mod server;
 pub mod service;
-pub mod state;

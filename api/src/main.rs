@@ -1,9 +1,10 @@
 //! The `roster` binary: parse the settings, start the server, serve until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use roster_api::bootstrap::Bootstrapped;
-use roster_api::config::{Cli, CliCommand, Config, EnvApiKeys};
+use roster_api::cli::{Cli, CliCommand};
+use roster_api::config::{Config, EnvApiKeys};
 use roster_api::secrets::PasswordHasher;
+use roster_api::service::bootstrap::Bootstrapped;
 use roster_api::{graphql, server};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
@@ -24,7 +25,7 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some(CliCommand::Bench(bench)) => {
-            return match roster_api::bench::run(bench).await {
+            return match roster_api::cli::bench::run(bench).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("roster bench: {e}");
@@ -34,7 +35,7 @@ async fn main() -> ExitCode {
         }
         Some(CliCommand::Serve) | None => {}
     }
-    let config = match Config::from_settings(cli.settings, EnvApiKeys::from_process()) {
+    let config = match cli.settings.into_config(EnvApiKeys::from_process()) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("roster: {e}");

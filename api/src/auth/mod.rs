@@ -1,18 +1,17 @@
-//! Who is asking: every request's credentials (Bearer header or the `session_token` cookie)
-//! are resolved against the read models, on every request, so a granted admin role applies at
-//! once and a disabled or deleted user's sessions stop at once.
+//! Who is asking, as values the doors build and the service layer judges: the request's
+//! context and identity, the `session_token` cookie, and the per-account login pacing. Nothing
+//! here reads the read models or decides a rule: resolving a token is `service::identity`,
+//! and every authorization rule is a named function in `service::policy`.
 //!
-//! - `context`: [`RequestContext`] and [`Identity`], attached to each request by [`identify`].
+//! - `caller`: [`RequestContext`], [`Identity`] and the credential a request presented.
 //! - `cookie`: reading and writing the `session_token` cookie.
 //! - `throttle`: the per-account pacing of login attempts.
 
-mod context;
+mod caller;
 mod cookie;
 mod throttle;
 
-pub use context::{
-    Credential, Identity, RequestContext, current_identity, identify, resolve_identity,
-    socket_context,
-};
+pub use crate::config::ThrottlePolicy;
+pub use caller::{Credential, Identity, RequestContext, bearer_token, presented_token};
 pub use cookie::{SESSION_COOKIE, clear_session_cookie, session_cookie};
-pub use throttle::{LoginThrottle, ThrottlePolicy, Throttled};
+pub use throttle::{LoginThrottle, Throttled};

@@ -13,40 +13,10 @@
 //! `max_wait`. Accounts are forgotten after a quiet period, and the table is bounded (oldest
 //! entries go first), so a spray of made-up usernames cannot grow memory.
 
+use crate::config::ThrottlePolicy;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-/// How the pacing grows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottlePolicy {
-    /// Failures allowed before any delay.
-    pub free_failures: u32,
-    /// The first delay.
-    pub base_delay: Duration,
-    /// The longest delay between two checked attempts.
-    pub max_delay: Duration,
-    /// The furthest ahead an attempt is queued; beyond it, attempts are refused unchecked.
-    pub max_wait: Duration,
-    /// An account quiet for this long is forgotten.
-    pub forget_after: Duration,
-    /// Most accounts tracked at once.
-    pub max_accounts: usize,
-}
-
-impl Default for ThrottlePolicy {
-    fn default() -> Self {
-        ThrottlePolicy {
-            free_failures: 5,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(8),
-            // Below the default request timeout (30 s), so a queued login is answered.
-            max_wait: Duration::from_secs(20),
-            forget_after: Duration::from_secs(15 * 60),
-            max_accounts: 10_000,
-        }
-    }
-}
 
 /// An attempt refused without checking its password: the account's queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -11,18 +11,18 @@
 //! behind gets one `UNAVAILABLE` error ("fell behind") and completes; it should subscribe
 //! again and re-query what it shows.
 
-use crate::auth::{RequestContext, current_identity};
+use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::activity;
 use async_graphql::{Enum, ErrorExtensions, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use roster_domain::ids::SessionId;
 use roster_domain::session::EndReason;
 use roster_domain::store::Actor;
-use roster_projections::{self as projections, Activity, AppliedActivity};
+use roster_projections::{self as projections, Activity};
 use std::time::Duration;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::error::RecvError;
 use tracing::debug;
 
 /// How often a quiet feed re-checks its caller: expiry and the idle timeout are clocks, not
@@ -177,46 +177,31 @@ pub(super) fn feed<T: Send + 'static>(
     request: &RequestContext,
     pick: fn(Activity) -> Option<T>,
 ) -> Result<impl Stream<Item = async_graphql::Result<T>> + use<T>, ApiError> {
-    // Listen first, then authorize: every item after this point passes the per-item check.
-    let receiver = state.projections.watch_activity();
-    let session = request.require_user()?.session_id;
-    still_admin(state, session)?;
-    let watch = Watch {
+    let watch = Feed {
+        watch: activity::start(state, request)?,
         state: state.clone(),
-        session,
-        receiver,
         pick,
         done: false,
     };
-    Ok(futures::stream::unfold(watch, Watch::next))
+    Ok(futures::stream::unfold(watch, Feed::next))
 }
 
-/// The caller's session still works and its user is still an administrator, right now.
-fn still_admin(state: &AppState, session: SessionId) -> Result<(), ApiError> {
-    match current_identity(state, session, Utc::now()) {
-        None => Err(ApiError::session_expired()),
-        Some(identity) if !identity.is_admin => Err(ApiError::admin_required()),
-        Some(_) => Ok(()),
-    }
-}
-
-struct Watch<T> {
+struct Feed<T> {
+    watch: activity::Watch,
     state: AppState,
-    session: SessionId,
-    receiver: broadcast::Receiver<AppliedActivity>,
     pick: fn(Activity) -> Option<T>,
     done: bool,
 }
 
-impl<T> Watch<T> {
+impl<T> Feed<T> {
     /// The next item to send, or a last error, or the end.
-    async fn next(mut self) -> Option<(async_graphql::Result<T>, Watch<T>)> {
+    async fn next(mut self) -> Option<(async_graphql::Result<T>, Feed<T>)> {
         if self.done {
             return None;
         }
         loop {
-            let received = tokio::time::timeout(RECHECK_EVERY, self.receiver.recv()).await;
-            if let Err(error) = still_admin(&self.state, self.session) {
+            let received = tokio::time::timeout(RECHECK_EVERY, self.watch.receiver.recv()).await;
+            if let Err(error) = activity::may_go_on(&self.state, &self.watch) {
                 return Some(self.last(error));
             }
             match received {
@@ -239,7 +224,7 @@ impl<T> Watch<T> {
         }
     }
 
-    fn last(mut self, error: ApiError) -> (async_graphql::Result<T>, Watch<T>) {
+    fn last(mut self, error: ApiError) -> (async_graphql::Result<T>, Feed<T>) {
         self.done = true;
         (Err(error.extend()), self)
     }

@@ -3,14 +3,12 @@
 //! - `types`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
-//! - `cursor`: opaque Relay cursors.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` and is
 //! read with `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
 //! directives, and gives no field suggestions outside development mode.
 
 mod activity;
-mod cursor;
 mod mutation;
 mod query;
 mod subscription;
@@ -23,18 +21,15 @@ pub use subscription::SubscriptionRoot;
 use crate::auth::RequestContext;
 use crate::config::GraphqlLimits;
 use crate::error::{ApiError, INTERNAL_MESSAGE};
-use crate::state::AppState;
-use async_graphql::http::GraphiQLSource;
+use crate::service::AppState;
+use crate::service::identity::socket_context;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Schema};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Extension;
+use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{Html, IntoResponse, Response};
-
-/// Page size when a list query gives no `first`.
-pub const DEFAULT_PAGE: usize = 20;
-/// Largest `first` accepted.
-pub const MAX_PAGE: usize = 100;
 
 /// Roster's schema.
 pub type RosterSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -136,6 +131,28 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     }
 }
 
+/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),
+/// as the caller named by `connection_init` (see [`socket_context`]) or the upgrading request.
+pub async fn subscriptions(
+    State(state): State<AppState>,
+    Extension(schema): Extension<RosterSchema>,
+    Extension(context): Extension<RequestContext>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let mut data = async_graphql::Data::default();
+                    data.insert(socket_context(&state, context, &payload));
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
 /// `GET /graphiql`: the GraphiQL explorer.
 pub async fn graphiql() -> Html<String> {
     Html(
@@ -163,10 +180,7 @@ mod tests {
     }
 
     async fn test_schema() -> RosterSchema {
-        let config = crate::config::Config::defaults(crate::config::StoreLocation::Memory);
-        let hasher = crate::secrets::PasswordHasher::insecure_fast_for_tests().unwrap();
-        let (server, _) = crate::server::start(config, hasher).await.unwrap();
-        schema(server.state().clone())
+        schema(AppState::in_memory_for_tests().await)
     }
 
     fn first_error(response: &async_graphql::Response) -> (String, String) {

@@ -1,15 +1,14 @@
-//! Mutations: thin shells over the shared use cases in `service`. Each returns only after the
-//! read models include its events, so the next query sees the change.
+//! Mutations: each parses its arguments, calls one use case in `service` and shapes the
+//! answer. Each returns only after the read models include its events, so the next query
+//! sees the change.
 
 use super::parts;
 use super::types::*;
 use crate::auth::{clear_session_cookie, session_cookie};
-use crate::error::ApiError;
-use crate::service::auth::{self as auth_service, LoggedIn};
-use crate::service::owned::{self, Kind};
-use crate::service::sessions::{self as session_service, parse_session_id};
-use crate::service::users::{self, NewUser, UserChanges};
-use crate::service::{api_keys, parse_user_id};
+use crate::service::auth::{self as auth_service, LoggedIn, ProfileChanges};
+use crate::service::owned::{self, Kind, OwnedRecord};
+use crate::service::policy::{KeyringScope, SessionScope};
+use crate::service::{api_keys, sessions, users};
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use axum::http::header::SET_COOKIE;
 use roster_domain::user::CreatedVia;
@@ -29,19 +28,45 @@ fn login_payload(ctx: &Context<'_>, tls: bool, logged_in: LoggedIn) -> LoginPayl
     }
 }
 
-fn owned_id(kind: Kind, id: &ID) -> Result<uuid::Uuid> {
-    owned::parse_id(kind, id).extend()
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-// The caller's own keys and the system's differ only in whose keyring they use (`system`).
+// Personas, ontologies and annotations share their use cases; only the GraphQL type differs.
 
-async fn create_key(ctx: &Context<'_>, system: bool, input: ApiKeyInput) -> Result<ApiKey> {
+async fn create_owned<T: for<'a> From<&'a OwnedRecord>>(
+    ctx: &Context<'_>,
+    kind: Kind,
+    name: &str,
+    owner_id: Option<ID>,
+) -> Result<T> {
     let (state, request) = parts(ctx)?;
-    let owner = api_keys::owner_for(request, system).extend()?;
+    let record = owned::create(
+        state,
+        request,
+        kind,
+        name,
+        owner_id.as_ref().map(|id| id.as_str()),
+    )
+    .await
+    .extend()?;
+    Ok(T::from(&record))
+}
+
+async fn delete_owned(ctx: &Context<'_>, kind: Kind, id: &str) -> Result<bool> {
+    let (state, request) = parts(ctx)?;
+    owned::delete(state, request, kind, id).await.extend()?;
+    Ok(true)
+}
+
+// The caller's own keys and the system's differ only in whose keyring they use.
+
+async fn create_key(ctx: &Context<'_>, scope: KeyringScope, input: ApiKeyInput) -> Result<ApiKey> {
+    let (state, request) = parts(ctx)?;
     let record = api_keys::add(
         state,
         request,
-        owner,
+        scope,
         &input.provider,
         input.name.as_deref(),
         &input.key,
@@ -53,25 +78,21 @@ async fn create_key(ctx: &Context<'_>, system: bool, input: ApiKeyInput) -> Resu
 
 async fn update_key(
     ctx: &Context<'_>,
-    system: bool,
-    id: ID,
+    scope: KeyringScope,
+    id: &str,
     name: Option<String>,
     key: Option<String>,
 ) -> Result<ApiKey> {
     let (state, request) = parts(ctx)?;
-    let owner = api_keys::owner_for(request, system).extend()?;
-    let id = api_keys::parse_key_id(&id).extend()?;
-    let record = api_keys::replace(state, request, owner, id, name.as_deref(), key.as_deref())
+    let record = api_keys::replace(state, request, scope, id, name.as_deref(), key.as_deref())
         .await
         .extend()?;
     Ok(ApiKey::from(&record))
 }
 
-async fn delete_key(ctx: &Context<'_>, system: bool, id: ID) -> Result<bool> {
+async fn delete_key(ctx: &Context<'_>, scope: KeyringScope, id: &str) -> Result<bool> {
     let (state, request) = parts(ctx)?;
-    let owner = api_keys::owner_for(request, system).extend()?;
-    let id = api_keys::parse_key_id(&id).extend()?;
-    api_keys::remove(state, request, owner, id).await.extend()?;
+    api_keys::remove(state, request, scope, id).await.extend()?;
     Ok(true)
 }
 
@@ -106,14 +127,7 @@ impl MutationRoot {
     /// Registers an ordinary account and logs it in (only with `ALLOW_REGISTRATION=true`).
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<LoginPayload> {
         let (state, request) = parts(ctx)?;
-        let new_user = NewUser {
-            username: input.username,
-            display_name: input.display_name,
-            email: input.email,
-            password: input.password,
-            is_admin: false,
-        };
-        let logged_in = auth_service::register(state, request, new_user)
+        let logged_in = auth_service::register(state, request, input.into())
             .await
             .extend()?;
         Ok(login_payload(ctx, request.tls, logged_in))
@@ -122,14 +136,7 @@ impl MutationRoot {
     /// Creates an account (administrators).
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let new_user = NewUser {
-            username: input.username,
-            display_name: input.display_name,
-            email: input.email,
-            password: input.password,
-            is_admin: input.is_admin,
-        };
-        let record = users::create(state, request, new_user, CreatedVia::Admin)
+        let record = users::create(state, request, input.into(), CreatedVia::Admin)
             .await
             .extend()?;
         Ok(User::from(&record))
@@ -138,33 +145,23 @@ impl MutationRoot {
     /// Edits an account (administrators). Active sessions remain valid.
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        let changes = UserChanges {
-            display_name: input.display_name,
-            email: input.email,
-            is_admin: input.is_admin,
-            password: input.password,
-        };
-        let record = users::update(state, request, id, changes).await.extend()?;
+        let record = users::update(state, request, &id, input.into())
+            .await
+            .extend()?;
         Ok(User::from(&record))
     }
 
     /// Makes a user an administrator; it applies on their next request.
     async fn grant_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        let record = users::grant_admin(state, request, id).await.extend()?;
+        let record = users::grant_admin(state, request, &id).await.extend()?;
         Ok(User::from(&record))
     }
 
     /// Takes the admin role away (never from the last active administrator).
     async fn revoke_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        let record = users::revoke_admin(state, request, id).await.extend()?;
+        let record = users::revoke_admin(state, request, &id).await.extend()?;
         Ok(User::from(&record))
     }
 
@@ -179,12 +176,10 @@ impl MutationRoot {
         #[graphql(default_with = "Some(false)")] require_change: Option<bool>,
     ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
         let record = users::reset_password(
             state,
             request,
-            id,
+            &id,
             &password,
             revoke_sessions.unwrap_or(false),
             require_change.unwrap_or(false),
@@ -216,7 +211,7 @@ impl MutationRoot {
         email: Option<String>,
     ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let changes = auth_service::ProfileChanges {
+        let changes = ProfileChanges {
             display_name,
             email,
             ..Default::default()
@@ -230,69 +225,53 @@ impl MutationRoot {
     /// Stops a user from logging in; their sessions stop at once (administrators).
     async fn disable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        let record = users::disable(state, request, id).await.extend()?;
+        let record = users::disable(state, request, &id).await.extend()?;
         Ok(User::from(&record))
     }
 
     /// Lets a disabled user log in again (administrators).
     async fn enable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        let record = users::enable(state, request, id).await.extend()?;
+        let record = users::enable(state, request, &id).await.extend()?;
         Ok(User::from(&record))
     }
 
     /// Deletes a user and everything they own, for good (administrators; not yourself).
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_user_id(&id).extend()?;
-        users::delete(state, request, id).await.extend()?;
+        users::delete(state, request, &id).await.extend()?;
         Ok(true)
     }
 
     /// Ends any session (administrators).
     async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = parse_session_id(&id).extend()?;
-        session_service::revoke(state, request, id).await.extend()?;
+        sessions::revoke(state, request, SessionScope::Any, &id)
+            .await
+            .extend()?;
         Ok(true)
     }
 
     /// Ends every session of one user; returns how many ended (administrators).
     async fn revoke_user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> Result<i32> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let user_id = parse_user_id(&user_id).extend()?;
-        let ended = session_service::revoke_user_sessions(state, request, user_id)
+        let ended = sessions::revoke_user_sessions(state, request, &user_id)
             .await
             .extend()?;
-        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+        Ok(count(ended))
     }
 
     /// Emergency: logs everyone out but the caller's current session (administrators).
     async fn revoke_all_sessions(&self, ctx: &Context<'_>) -> Result<i32> {
         let (state, request) = parts(ctx)?;
-        let ended = session_service::revoke_all(state, request).await.extend()?;
-        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+        let ended = sessions::revoke_all(state, request).await.extend()?;
+        Ok(count(ended))
     }
 
     /// Ends one of the caller's own other sessions (the current one ends with `logout`).
     async fn revoke_my_session(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let (state, request) = parts(ctx)?;
-        let identity = request.require_user().extend()?;
-        let id = parse_session_id(&id).extend()?;
-        if id == identity.session_id {
-            return Err(ApiError::Validation(
-                "Use logout to end the current session".into(),
-            ))
-            .extend();
-        }
-        session_service::revoke_mine(state, request, id)
+        sessions::revoke(state, request, SessionScope::Own, &id)
             .await
             .extend()?;
         Ok(true)
@@ -305,31 +284,18 @@ impl MutationRoot {
         name: String,
         owner_id: Option<ID>,
     ) -> Result<Persona> {
-        let (state, request) = parts(ctx)?;
-        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
-        let record = owned::create(state, request, Kind::Persona, &name, owner)
-            .await
-            .extend()?;
-        Ok(Persona::from(&record))
+        create_owned(ctx, Kind::Persona, &name, owner_id).await
     }
 
     /// Deletes a persona (its owner or an administrator).
     async fn delete_persona(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let (state, request) = parts(ctx)?;
-        let id = owned_id(Kind::Persona, &id)?;
-        owned::delete(state, request, Kind::Persona, id)
-            .await
-            .extend()?;
-        Ok(true)
+        delete_owned(ctx, Kind::Persona, &id).await
     }
 
     /// Hands a persona to another user (administrators).
     async fn transfer_persona(&self, ctx: &Context<'_>, id: ID, to_user_id: ID) -> Result<Persona> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let id = owned_id(Kind::Persona, &id)?;
-        let to = parse_user_id(&to_user_id).extend()?;
-        let record = owned::transfer_persona(state, request, id, to)
+        let record = owned::transfer_persona(state, request, &id, &to_user_id)
             .await
             .extend()?;
         Ok(Persona::from(&record))
@@ -337,7 +303,7 @@ impl MutationRoot {
 
     /// Stores one of the caller's own API keys (one per provider).
     async fn create_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
-        create_key(ctx, false, input).await
+        create_key(ctx, KeyringScope::Own, input).await
     }
 
     /// Renames and/or replaces one of the caller's own API keys.
@@ -348,17 +314,17 @@ impl MutationRoot {
         name: Option<String>,
         key: Option<String>,
     ) -> Result<ApiKey> {
-        update_key(ctx, false, id, name, key).await
+        update_key(ctx, KeyringScope::Own, &id, name, key).await
     }
 
     /// Removes one of the caller's own API keys.
     async fn delete_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        delete_key(ctx, false, id).await
+        delete_key(ctx, KeyringScope::Own, &id).await
     }
 
     /// Stores a system API key (administrators; one per provider).
     async fn create_system_api_key(&self, ctx: &Context<'_>, input: ApiKeyInput) -> Result<ApiKey> {
-        create_key(ctx, true, input).await
+        create_key(ctx, KeyringScope::System, input).await
     }
 
     /// Renames and/or replaces a system API key (administrators).
@@ -369,12 +335,12 @@ impl MutationRoot {
         name: Option<String>,
         key: Option<String>,
     ) -> Result<ApiKey> {
-        update_key(ctx, true, id, name, key).await
+        update_key(ctx, KeyringScope::System, &id, name, key).await
     }
 
     /// Removes a system API key (administrators).
     async fn delete_system_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        delete_key(ctx, true, id).await
+        delete_key(ctx, KeyringScope::System, &id).await
     }
 
     /// Creates an ontology for the caller, or (administrators) for `ownerId`.
@@ -384,22 +350,12 @@ impl MutationRoot {
         name: String,
         owner_id: Option<ID>,
     ) -> Result<Ontology> {
-        let (state, request) = parts(ctx)?;
-        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
-        let record = owned::create(state, request, Kind::Ontology, &name, owner)
-            .await
-            .extend()?;
-        Ok(Ontology::from(&record))
+        create_owned(ctx, Kind::Ontology, &name, owner_id).await
     }
 
     /// Deletes an ontology (its owner or an administrator).
     async fn delete_ontology(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let (state, request) = parts(ctx)?;
-        let id = owned_id(Kind::Ontology, &id)?;
-        owned::delete(state, request, Kind::Ontology, id)
-            .await
-            .extend()?;
-        Ok(true)
+        delete_owned(ctx, Kind::Ontology, &id).await
     }
 
     /// Creates an annotation for the caller, or (administrators) for `ownerId`.
@@ -409,21 +365,11 @@ impl MutationRoot {
         name: String,
         owner_id: Option<ID>,
     ) -> Result<Annotation> {
-        let (state, request) = parts(ctx)?;
-        let owner = owner_id.map(|id| parse_user_id(&id)).transpose().extend()?;
-        let record = owned::create(state, request, Kind::Annotation, &name, owner)
-            .await
-            .extend()?;
-        Ok(Annotation::from(&record))
+        create_owned(ctx, Kind::Annotation, &name, owner_id).await
     }
 
     /// Deletes an annotation (its owner or an administrator).
     async fn delete_annotation(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let (state, request) = parts(ctx)?;
-        let id = owned_id(Kind::Annotation, &id)?;
-        owned::delete(state, request, Kind::Annotation, id)
-            .await
-            .extend()?;
-        Ok(true)
+        delete_owned(ctx, Kind::Annotation, &id).await
     }
 }

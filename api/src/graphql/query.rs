@@ -1,29 +1,21 @@
-//! Queries. Each resolver reads the request's identity and answers from the read models.
+//! Queries: each parses its arguments, calls one use case in `service` and shapes the answer.
 
-use super::cursor;
+use super::parts;
 use super::types::*;
-use super::{DEFAULT_PAGE, MAX_PAGE, parts};
 use crate::error::ApiError;
 use crate::service::owned::{self, Kind};
-use crate::service::views::{user_record, user_record_by_name};
-use crate::service::{api_keys, parse_user_id, sessions as session_service};
+use crate::service::paging;
+use crate::service::policy::KeyringScope;
+use crate::service::{api_keys, auth, sessions, stats, users};
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result, ResultExt};
-use chrono::Utc;
-use roster_domain::stream::KeyringOwner;
 use roster_projections::UserFilter;
 
 /// The root of every query.
 #[derive(Default)]
 pub struct QueryRoot;
 
-fn page_size(first: Option<i32>) -> Result<usize, ApiError> {
-    match first {
-        None => Ok(DEFAULT_PAGE),
-        Some(n) if (0..=MAX_PAGE as i32).contains(&n) => Ok(n as usize),
-        Some(_) => Err(ApiError::Validation(format!(
-            "first must be between 0 and {MAX_PAGE}"
-        ))),
-    }
+fn to_count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 #[Object(name = "Query")]
@@ -31,11 +23,11 @@ impl QueryRoot {
     /// The signed-in user, or null.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let (state, request) = parts(ctx)?;
-        Ok(request
-            .identity
-            .as_ref()
-            .and_then(|identity| user_record(state, identity.user_id, Utc::now()))
-            .map(|record| User::from(&record)))
+        match auth::me(state, request) {
+            Ok(record) => Ok(Some(User::from(&record))),
+            Err(ApiError::Unauthenticated(_) | ApiError::NotFound(_)) => Ok(None),
+            Err(error) => Err(error.extend()),
+        }
     }
 
     /// Users, newest first (administrators).
@@ -49,31 +41,13 @@ impl QueryRoot {
         is_admin: Option<bool>,
     ) -> Result<UserConnection> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let first = page_size(first).extend()?;
-        let after = after
-            .as_deref()
-            .map(cursor::decode_user)
-            .transpose()
-            .extend()?;
         let filter = UserFilter { search, is_admin };
-        let now = Utc::now();
-        let (page, records) = state.projections.read(|models| {
-            let page = models.users.page(&filter, first, after);
-            let records: Vec<_> = page
-                .users
-                .iter()
-                .map(|user| crate::service::views::UserRecord {
-                    user: user.clone(),
-                    stats: models.stats(user.id, now),
-                })
-                .collect();
-            (page, records)
-        });
-        let edges: Vec<UserEdge> = records
+        let page = users::page(state, request, &filter, first, after.as_deref()).extend()?;
+        let edges: Vec<UserEdge> = page
+            .users
             .iter()
             .map(|record| UserEdge {
-                cursor: cursor::encode_user(record.user.created_position),
+                cursor: paging::encode_user(record.user.created_position),
                 node: User::from(record),
             })
             .collect();
@@ -83,7 +57,7 @@ impl QueryRoot {
                 end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
             edges,
-            total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
+            total_count: to_count(page.total_count),
         })
     }
 
@@ -95,24 +69,13 @@ impl QueryRoot {
         username: Option<String>,
     ) -> Result<Option<User>> {
         let (state, request) = parts(ctx)?;
-        let identity = request.require_user().extend()?;
-        let now = Utc::now();
-        let record = match (id, username) {
-            (Some(id), _) => match parse_user_id(&id) {
-                Ok(id) => user_record(state, id, now),
-                Err(_) => None,
-            },
-            (None, Some(name)) => user_record_by_name(state, &name, now),
-            (None, None) => {
-                return Err(ApiError::Validation("Give an id or a username".into()).extend());
-            }
-        };
-        let is_self = record
-            .as_ref()
-            .is_some_and(|r| r.user.id == identity.user_id);
-        if !is_self {
-            request.require_admin().extend()?;
-        }
+        let record = users::find(
+            state,
+            request,
+            id.as_ref().map(|id| id.as_str()),
+            username.as_deref(),
+        )
+        .extend()?;
         Ok(record.as_ref().map(User::from))
     }
 
@@ -126,63 +89,43 @@ impl QueryRoot {
         after: Option<String>,
     ) -> Result<SessionConnection> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let first = page_size(first).extend()?;
-        let user = user_id.map(|id| parse_user_id(&id)).transpose().extend()?;
-        let all = session_service::list_all(state, request, user).extend()?;
-        let start = match after {
-            None => 0,
-            Some(after) => {
-                let after = cursor::decode_session(&after).extend()?;
-                all.iter()
-                    .position(|r| r.session.id == after)
-                    .map_or(all.len(), |i| i + 1)
-            }
-        };
+        let page = sessions::page(
+            state,
+            request,
+            user_id.as_ref().map(|id| id.as_str()),
+            first,
+            after.as_deref(),
+        )
+        .extend()?;
         let current = request.identity.as_ref().map(|i| i.session_id);
-        let edges: Vec<SessionEdge> = all
+        let edges: Vec<SessionEdge> = page
+            .sessions
             .iter()
-            .skip(start)
-            .take(first)
             .map(|record| SessionEdge {
-                cursor: cursor::encode_session(record.session.id),
+                cursor: paging::encode_session(record.session.id),
                 node: Session::from_record(record, current),
             })
             .collect();
         Ok(SessionConnection {
             page_info: PageInfo {
-                has_next_page: all.len() > start + edges.len(),
+                has_next_page: page.has_next_page,
                 end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
             edges,
-            total_count: i32::try_from(all.len()).unwrap_or(i32::MAX),
+            total_count: to_count(page.total_count),
         })
     }
 
     /// Deployment totals (administrators).
     async fn stats(&self, ctx: &Context<'_>) -> Result<SystemStats> {
         let (state, request) = parts(ctx)?;
-        request.require_admin().extend()?;
-        let stats = state.projections.read(|models| {
-            let totals = models.totals(Utc::now());
-            let system_keys = models.owned.api_keys.count_of(KeyringOwner::System);
-            SystemStats {
-                users: i32::try_from(totals.users).unwrap_or(i32::MAX),
-                admins: i32::try_from(totals.admins).unwrap_or(i32::MAX),
-                active_sessions: i32::try_from(totals.active_sessions).unwrap_or(i32::MAX),
-                personas: i32::try_from(models.owned.personas.len()).unwrap_or(i32::MAX),
-                api_keys: i32::try_from(models.owned.api_keys.len() - system_keys)
-                    .unwrap_or(i32::MAX),
-                system_api_keys: i32::try_from(system_keys).unwrap_or(i32::MAX),
-            }
-        });
-        Ok(stats)
+        Ok(SystemStats::from(stats::system(state, request).extend()?))
     }
 
     /// The caller's own active sessions, newest first, the current one marked.
     async fn my_sessions(&self, ctx: &Context<'_>) -> Result<Vec<Session>> {
         let (state, request) = parts(ctx)?;
-        let records = session_service::list_mine(state, request).extend()?;
+        let records = sessions::list_mine(state, request).extend()?;
         let current = request.identity.as_ref().map(|i| i.session_id);
         Ok(records
             .iter()
@@ -193,40 +136,28 @@ impl QueryRoot {
     /// The caller's own model-service API keys.
     async fn my_api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, false).extend()?;
-        Ok(api_keys::list(state, owner)
-            .iter()
-            .map(ApiKey::from)
-            .collect())
+        let keys = api_keys::list(state, request, KeyringScope::Own).extend()?;
+        Ok(keys.iter().map(ApiKey::from).collect())
     }
 
     /// The system's model-service API keys (administrators).
     async fn system_api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
         let (state, request) = parts(ctx)?;
-        let owner = api_keys::owner_for(request, true).extend()?;
-        Ok(api_keys::list(state, owner)
-            .iter()
-            .map(ApiKey::from)
-            .collect())
+        let keys = api_keys::list(state, request, KeyringScope::System).extend()?;
+        Ok(keys.iter().map(ApiKey::from).collect())
     }
 
     /// For each provider, which key source applies to the caller (never the key itself).
     async fn effective_api_keys(&self, ctx: &Context<'_>) -> Result<Vec<EffectiveApiKey>> {
         let (state, request) = parts(ctx)?;
-        let identity = request.require_user().extend()?;
-        Ok(api_keys::effective(state, identity.user_id)
-            .iter()
-            .map(EffectiveApiKey::from)
-            .collect())
+        let keys = api_keys::effective(state, request).extend()?;
+        Ok(keys.iter().map(EffectiveApiKey::from).collect())
     }
 
     /// The caller's own personas.
     async fn my_personas(&self, ctx: &Context<'_>) -> Result<Vec<Persona>> {
         let (state, request) = parts(ctx)?;
-        let identity = request.require_user().extend()?;
-        Ok(owned::of_owner(state, Kind::Persona, identity.user_id)
-            .iter()
-            .map(Persona::from)
-            .collect())
+        let personas = owned::mine(state, request, Kind::Persona).extend()?;
+        Ok(personas.iter().map(Persona::from).collect())
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::service::api_keys::{ApiKeyRecord, EffectiveKey, KeySource};
 use crate::service::owned::OwnedRecord;
-use crate::service::views::{SessionRecord, UserRecord};
+use crate::service::records::{SessionRecord, SystemStats as SystemTotals, UserRecord};
+use crate::service::users::{NewUser, UserChanges};
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use roster_domain::ids::SessionId;
@@ -259,6 +260,19 @@ pub struct SystemStats {
     pub system_api_keys: i32,
 }
 
+impl From<SystemTotals> for SystemStats {
+    fn from(totals: SystemTotals) -> SystemStats {
+        SystemStats {
+            users: count(totals.users),
+            admins: count(totals.admins),
+            active_sessions: count(totals.active_sessions),
+            personas: count(totals.personas),
+            api_keys: count(totals.api_keys),
+            system_api_keys: count(totals.system_api_keys),
+        }
+    }
+}
+
 macro_rules! owned_object {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -352,4 +366,39 @@ pub struct ApiKeyInput {
     pub name: Option<String>,
     /// The key; stored sealed, shown only by its last four characters.
     pub key: String,
+}
+
+impl From<CreateUserInput> for NewUser {
+    fn from(input: CreateUserInput) -> NewUser {
+        NewUser {
+            username: input.username,
+            display_name: input.display_name,
+            email: input.email,
+            password: input.password,
+            is_admin: input.is_admin,
+        }
+    }
+}
+
+impl From<RegisterInput> for NewUser {
+    fn from(input: RegisterInput) -> NewUser {
+        NewUser {
+            username: input.username,
+            display_name: input.display_name,
+            email: input.email,
+            password: input.password,
+            is_admin: false,
+        }
+    }
+}
+
+impl From<UpdateUserInput> for UserChanges {
+    fn from(input: UpdateUserInput) -> UserChanges {
+        UserChanges {
+            display_name: input.display_name,
+            email: input.email,
+            is_admin: input.is_admin,
+            password: input.password,
+        }
+    }
 }

@@ -4,15 +4,12 @@ use super::JsonBody;
 use super::shapes::admin_user;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::service::parse_user_id;
-use crate::service::users::{self, NewUser, UserChanges, existing};
-use crate::service::views::UserRecord;
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::users::{self, NewUser, UserChanges};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use roster_domain::user::CreatedVia;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -45,21 +42,8 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    ctx.require_admin()?;
-    let now = Utc::now();
-    let rows = state.projections.read(|models| {
-        models
-            .users
-            .all()
-            .map(|user| {
-                admin_user(&UserRecord {
-                    user: user.clone(),
-                    stats: models.stats(user.id, now),
-                })
-            })
-            .collect()
-    });
-    Ok(Json(rows))
+    let records = users::list(&state, &ctx)?;
+    Ok(Json(records.iter().map(admin_user).collect()))
 }
 
 /// `POST /api/admin/users` → 201 with the new user.
@@ -85,8 +69,7 @@ pub async fn read(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    ctx.require_admin()?;
-    let record = existing(&state, parse_user_id(&id)?)?;
+    let record = users::read(&state, &ctx, &id)?;
     Ok(Json(admin_user(&record)))
 }
 
@@ -97,14 +80,13 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<Value>, ApiError> {
-    ctx.require_admin()?;
     let changes = UserChanges {
         display_name: body.display_name,
         email: body.email,
         is_admin: body.is_admin,
         password: body.password,
     };
-    let record = users::update(&state, &ctx, parse_user_id(&id)?, changes).await?;
+    let record = users::update(&state, &ctx, &id, changes).await?;
     Ok(Json(admin_user(&record)))
 }
 
@@ -114,7 +96,6 @@ pub async fn remove(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    ctx.require_admin()?;
-    users::delete(&state, &ctx, parse_user_id(&id)?).await?;
+    users::delete(&state, &ctx, &id).await?;
     Ok(Json(json!({ "success": true })))
 }

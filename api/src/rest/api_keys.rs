@@ -4,8 +4,9 @@ use super::JsonBody;
 use super::shapes::api_key;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::service::api_keys::{self, parse_key_id};
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::api_keys;
+use crate::service::policy::KeyringScope;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -33,25 +34,22 @@ pub struct UpdateBody {
 async fn list(
     state: AppState,
     ctx: RequestContext,
-    system: bool,
+    scope: KeyringScope,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let owner = api_keys::owner_for(&ctx, system)?;
-    Ok(Json(
-        api_keys::list(&state, owner).iter().map(api_key).collect(),
-    ))
+    let keys = api_keys::list(&state, &ctx, scope)?;
+    Ok(Json(keys.iter().map(api_key).collect()))
 }
 
 async fn create(
     state: AppState,
     ctx: RequestContext,
-    system: bool,
+    scope: KeyringScope,
     body: CreateBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let owner = api_keys::owner_for(&ctx, system)?;
     let record = api_keys::add(
         &state,
         &ctx,
-        owner,
+        scope,
         &body.provider,
         body.key_name.as_deref(),
         &body.api_key,
@@ -63,16 +61,15 @@ async fn create(
 async fn update(
     state: AppState,
     ctx: RequestContext,
-    system: bool,
+    scope: KeyringScope,
     id: String,
     body: UpdateBody,
 ) -> Result<Json<Value>, ApiError> {
-    let owner = api_keys::owner_for(&ctx, system)?;
     let record = api_keys::replace(
         &state,
         &ctx,
-        owner,
-        parse_key_id(&id)?,
+        scope,
+        &id,
         body.key_name.as_deref(),
         body.api_key.as_deref(),
     )
@@ -83,11 +80,10 @@ async fn update(
 async fn delete(
     state: AppState,
     ctx: RequestContext,
-    system: bool,
+    scope: KeyringScope,
     id: String,
 ) -> Result<Json<Value>, ApiError> {
-    let owner = api_keys::owner_for(&ctx, system)?;
-    api_keys::remove(&state, &ctx, owner, parse_key_id(&id)?).await?;
+    api_keys::remove(&state, &ctx, scope, &id).await?;
     Ok(Json(
         json!({ "success": true, "message": "API key deleted successfully" }),
     ))
@@ -98,7 +94,7 @@ pub async fn list_mine(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    list(state, ctx, false).await
+    list(state, ctx, KeyringScope::Own).await
 }
 
 /// `GET /api/api-keys/{id}`.
@@ -107,8 +103,7 @@ pub async fn read_mine(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let owner = api_keys::owner_for(&ctx, false)?;
-    let record = api_keys::get(&state, owner, parse_key_id(&id)?)?;
+    let record = api_keys::read(&state, &ctx, KeyringScope::Own, &id)?;
     Ok(Json(api_key(&record)))
 }
 
@@ -118,7 +113,7 @@ pub async fn create_mine(
     Extension(ctx): Extension<RequestContext>,
     JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    create(state, ctx, false, body).await
+    create(state, ctx, KeyringScope::Own, body).await
 }
 
 /// `PUT /api/api-keys/{id}`.
@@ -128,7 +123,7 @@ pub async fn update_mine(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<Value>, ApiError> {
-    update(state, ctx, false, id, body).await
+    update(state, ctx, KeyringScope::Own, id, body).await
 }
 
 /// `DELETE /api/api-keys/{id}`.
@@ -137,7 +132,7 @@ pub async fn delete_mine(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    delete(state, ctx, false, id).await
+    delete(state, ctx, KeyringScope::Own, id).await
 }
 
 /// `GET /api/admin/api-keys`.
@@ -145,7 +140,7 @@ pub async fn list_system(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    list(state, ctx, true).await
+    list(state, ctx, KeyringScope::System).await
 }
 
 /// `POST /api/admin/api-keys` → 201.
@@ -154,7 +149,7 @@ pub async fn create_system(
     Extension(ctx): Extension<RequestContext>,
     JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    create(state, ctx, true, body).await
+    create(state, ctx, KeyringScope::System, body).await
 }
 
 /// `PUT /api/admin/api-keys/{id}`.
@@ -164,7 +159,7 @@ pub async fn update_system(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<Value>, ApiError> {
-    update(state, ctx, true, id, body).await
+    update(state, ctx, KeyringScope::System, id, body).await
 }
 
 /// `DELETE /api/admin/api-keys/{id}`.
@@ -173,5 +168,5 @@ pub async fn delete_system(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    delete(state, ctx, true, id).await
+    delete(state, ctx, KeyringScope::System, id).await
 }

@@ -4,9 +4,9 @@ use super::JsonBody;
 use super::shapes::user_summary;
 use crate::auth::{RequestContext, clear_session_cookie, session_cookie};
 use crate::error::ApiError;
+use crate::service::AppState;
 use crate::service::auth::{self as auth_service, LoggedIn};
-use crate::service::users::{NewUser, existing};
-use crate::state::AppState;
+use crate::service::users::NewUser;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -84,8 +84,7 @@ pub async fn me(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let identity = ctx.require_user()?;
-    let record = existing(&state, identity.user_id)?;
+    let record = auth_service::me(&state, &ctx)?;
     Ok(Json(json!({ "user": user_summary(&record) })))
 }
 

@@ -1,24 +1,26 @@
 //! The REST surface FOVEA's web client speaks, with its routes and shapes, over the same use
-//! cases as GraphQL. Errors are `{"error": CODE, "message": ..., "details"?: ...}`.
+//! cases as GraphQL: each handler parses its input, calls one function of `service` and
+//! shapes the answer; none decides who may do what. Errors are `{"error": CODE, "message": ..., "details"?: ...}`.
 //!
 //! - `auth`: `/api/auth/*` (login, logout, me, register).
 //! - `admin_users`: `/api/admin/users/*`.
 //! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
 //! - `api_keys`: `/api/api-keys/*`, `/api/admin/api-keys/*`.
 //! - `profile`: `/api/user/profile`.
-//! - `service`: `/api/service/resolve-key`, the model service's one way to a plaintext key.
+//! - `model_service`: `/api/service/resolve-key`, the model service's one way to a plaintext
+//!   key.
 //! - `shapes`: the JSON shapes.
 
 mod admin_users;
 mod api_keys;
 mod auth;
+mod model_service;
 mod profile;
-mod service;
 mod sessions;
 mod shapes;
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::service::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequest, Request};
@@ -88,5 +90,5 @@ pub fn routes() -> Router<AppState> {
             delete(api_keys::delete_system).put(api_keys::update_system),
         )
         .route("/api/user/profile", get(profile::read).put(profile::update))
-        .route("/api/service/resolve-key", post(service::resolve_key))
+        .route("/api/service/resolve-key", post(model_service::resolve_key))
 }

@@ -4,9 +4,8 @@ use super::JsonBody;
 use super::shapes::profile;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
+use crate::service::AppState;
 use crate::service::auth::{self as auth_service, ProfileChanges};
-use crate::service::users::existing;
-use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -28,8 +27,7 @@ pub async fn read(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
 ) -> Result<Json<Value>, ApiError> {
-    let identity = ctx.require_user()?;
-    Ok(Json(profile(&existing(&state, identity.user_id)?)))
+    Ok(Json(profile(&auth_service::me(&state, &ctx)?)))
 }
 
 /// `PUT /api/user/profile`.

@@ -3,9 +3,9 @@
 use super::shapes::{admin_session, session};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::service::parse_user_id;
-use crate::service::sessions::{self as session_service, parse_session_id};
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::policy::SessionScope;
+use crate::service::sessions as session_service;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -29,14 +29,14 @@ pub async fn mine(
     Ok(Json(records.iter().map(|r| session(r, current)).collect()))
 }
 
-/// `DELETE /api/sessions/{id}` (403 "Cannot revoke another user's session").
+/// `DELETE /api/sessions/{id}` (403 "Cannot revoke another user's session"; 400 for the
+/// current session: that is `POST /api/auth/logout`).
 pub async fn revoke_mine(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    ctx.require_user()?;
-    session_service::revoke_mine(&state, &ctx, parse_session_id(&id)?).await?;
+    session_service::revoke(&state, &ctx, SessionScope::Own, &id).await?;
     Ok(Json(json!({ "success": true })))
 }
 
@@ -46,13 +46,7 @@ pub async fn all(
     Extension(ctx): Extension<RequestContext>,
     Query(filter): Query<SessionFilter>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    ctx.require_admin()?;
-    let user = filter
-        .user_id
-        .as_deref()
-        .filter(|id| !id.is_empty())
-        .map(parse_user_id)
-        .transpose()?;
+    let user = filter.user_id.as_deref().filter(|id| !id.is_empty());
     let records = session_service::list_all(&state, &ctx, user)?;
     let current = ctx.identity.as_ref().map(|i| i.session_id);
     Ok(Json(
@@ -66,7 +60,6 @@ pub async fn revoke(
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    ctx.require_admin()?;
-    session_service::revoke(&state, &ctx, parse_session_id(&id)?).await?;
+    session_service::revoke(&state, &ctx, SessionScope::Any, &id).await?;
     Ok(Json(json!({ "success": true })))
 }

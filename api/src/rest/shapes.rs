@@ -1,7 +1,7 @@
 //! The JSON shapes of FOVEA's REST API.
 
 use crate::service::api_keys::ApiKeyRecord;
-use crate::service::views::{SessionRecord, UserRecord};
+use crate::service::records::{SessionRecord, UserRecord};
 use roster_domain::ids::SessionId;
 use serde_json::{Value, json};
 

@@ -3,13 +3,14 @@
 //! else the system's, else the environment's; its plaintext leaves Roster only through
 //! [`resolve`], behind the service token.
 
+use super::AppState;
+use super::policy::{self, KeyringScope, ModelServiceCaller};
 use crate::auth::RequestContext;
 use crate::config::Secret;
 use crate::error::ApiError;
 use crate::secrets::last4;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use roster_domain::ids::{ApiKeyId, UserId};
+use roster_domain::ids::ApiKeyId;
 use roster_domain::keyring::{
     AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
 };
@@ -127,23 +128,26 @@ fn records(state: &AppState, owner: KeyringOwner) -> Vec<ApiKeyRecord> {
         .collect()
 }
 
-/// Whose keyring a request manages: the caller's own, or (administrators) the system's.
-pub fn owner_for(ctx: &RequestContext, system: bool) -> Result<KeyringOwner, ApiError> {
-    if system {
-        ctx.require_admin()?;
-        Ok(KeyringOwner::System)
-    } else {
-        Ok(KeyringOwner::User(ctx.require_user()?.user_id))
-    }
+/// The keys of the caller's or the system's keyring, newest first.
+pub fn list(
+    state: &AppState,
+    ctx: &RequestContext,
+    scope: KeyringScope,
+) -> Result<Vec<ApiKeyRecord>, ApiError> {
+    Ok(records(state, policy::keyring(ctx, scope)?))
 }
 
-/// The keys of `owner`, newest first.
-pub fn list(state: &AppState, owner: KeyringOwner) -> Vec<ApiKeyRecord> {
-    records(state, owner)
+/// One key of the caller's or the system's keyring.
+pub fn read(
+    state: &AppState,
+    ctx: &RequestContext,
+    scope: KeyringScope,
+    id: &str,
+) -> Result<ApiKeyRecord, ApiError> {
+    find(state, policy::keyring(ctx, scope)?, parse_key_id(id)?)
 }
 
-/// One key of `owner`.
-pub fn get(state: &AppState, owner: KeyringOwner, id: ApiKeyId) -> Result<ApiKeyRecord, ApiError> {
+fn find(state: &AppState, owner: KeyringOwner, id: ApiKeyId) -> Result<ApiKeyRecord, ApiError> {
     records(state, owner)
         .into_iter()
         .find(|r| r.id == id)
@@ -151,7 +155,7 @@ pub fn get(state: &AppState, owner: KeyringOwner, id: ApiKeyId) -> Result<ApiKey
 }
 
 /// Parses a key id given by a client.
-pub fn parse_key_id(text: &str) -> Result<ApiKeyId, ApiError> {
+fn parse_key_id(text: &str) -> Result<ApiKeyId, ApiError> {
     ApiKeyId::parse(text.trim()).ok_or_else(|| ApiError::NotFound("API key not found".into()))
 }
 
@@ -168,16 +172,17 @@ fn parse_secret(plaintext: &str) -> Result<&str, ApiError> {
     Ok(key)
 }
 
-/// Seals and stores a key for a provider `owner` has none for yet.
-#[instrument(skip_all, fields(owner = ?owner))]
+/// Seals and stores a key for a provider the keyring has none for yet.
+#[instrument(skip_all, fields(scope = ?scope))]
 pub async fn add(
     state: &AppState,
     ctx: &RequestContext,
-    owner: KeyringOwner,
+    scope: KeyringScope,
     provider: &str,
     name: Option<&str>,
     plaintext: &str,
 ) -> Result<ApiKeyRecord, ApiError> {
+    let owner = policy::keyring(ctx, scope)?;
     let provider = Provider::parse(provider)?;
     let name = ResourceName::parse(
         name.filter(|n| !n.trim().is_empty())
@@ -200,20 +205,22 @@ pub async fn add(
         },
     };
     state.execute(ctx, &command).await?;
-    get(state, owner, key_id)
+    find(state, owner, key_id)
 }
 
 /// Renames a key and/or replaces its secret (after rotating it at the provider).
-#[instrument(skip_all, fields(owner = ?owner, key = %key_id))]
+#[instrument(skip_all, fields(scope = ?scope, key = %key_id))]
 pub async fn replace(
     state: &AppState,
     ctx: &RequestContext,
-    owner: KeyringOwner,
-    key_id: ApiKeyId,
+    scope: KeyringScope,
+    key_id: &str,
     name: Option<&str>,
     plaintext: Option<&str>,
 ) -> Result<ApiKeyRecord, ApiError> {
-    let current = get(state, owner, key_id)?;
+    let owner = policy::keyring(ctx, scope)?;
+    let key_id = parse_key_id(key_id)?;
+    let current = find(state, owner, key_id)?;
     let name = ResourceName::parse(name.unwrap_or(&current.view.name))?;
     let (sealed, tail) = match plaintext.filter(|p| !p.trim().is_empty()) {
         Some(plaintext) => {
@@ -236,24 +243,27 @@ pub async fn replace(
         },
     };
     state.execute(ctx, &command).await?;
-    get(state, owner, key_id)
+    find(state, owner, key_id)
 }
 
 /// Removes a key.
-#[instrument(skip_all, fields(owner = ?owner, key = %key_id))]
+#[instrument(skip_all, fields(scope = ?scope, key = %key_id))]
 pub async fn remove(
     state: &AppState,
     ctx: &RequestContext,
-    owner: KeyringOwner,
-    key_id: ApiKeyId,
+    scope: KeyringScope,
+    key_id: &str,
 ) -> Result<(), ApiError> {
-    get(state, owner, key_id)?;
+    let owner = policy::keyring(ctx, scope)?;
+    let key_id = parse_key_id(key_id)?;
+    find(state, owner, key_id)?;
     state.execute(ctx, &RemoveApiKey { owner, key_id }).await?;
     Ok(())
 }
 
-/// For each provider anyone configured, which source applies to `user`.
-pub fn effective(state: &AppState, user: UserId) -> Vec<EffectiveKey> {
+/// For each provider anyone configured, which source applies to the caller.
+pub fn effective(state: &AppState, ctx: &RequestContext) -> Result<Vec<EffectiveKey>, ApiError> {
+    let user = policy::signed_in(ctx)?.user_id;
     let mut by_provider: BTreeMap<String, EffectiveKey> = BTreeMap::new();
     for provider in state.config.env_api_keys.providers() {
         by_provider.insert(
@@ -281,13 +291,20 @@ pub fn effective(state: &AppState, user: UserId) -> Vec<EffectiveKey> {
             );
         }
     }
-    by_provider.into_values().collect()
+    Ok(by_provider.into_values().collect())
 }
 
-/// Resolves the key that applies to `user` for `provider`, in plaintext, for the model
-/// service. The caller must have checked the service token.
-#[instrument(skip_all, fields(user = %user, provider))]
-pub fn resolve(state: &AppState, user: UserId, provider: &str) -> Result<ResolvedKey, ApiError> {
+/// Resolves the key that applies to the user `user_id` for `provider`, in plaintext, for the
+/// model service (see [`policy::model_service`]).
+#[instrument(skip_all, fields(user = user_id, provider))]
+pub fn resolve(
+    state: &AppState,
+    caller: ModelServiceCaller<'_>,
+    user_id: &str,
+    provider: &str,
+) -> Result<ResolvedKey, ApiError> {
+    policy::model_service(state.config.service_token.as_ref(), caller)?;
+    let user = super::parse_user_id(user_id)?;
     let provider = Provider::parse(provider)?;
     let live = state
         .projections

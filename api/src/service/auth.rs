@@ -1,11 +1,12 @@
 //! Logging in and out, registering, and a user's own account.
 
+use super::AppState;
+use super::policy;
+use super::records::UserRecord;
 use super::users::{self, NewUser, existing};
-use super::views::UserRecord;
 use crate::auth::{Identity, RequestContext};
 use crate::error::ApiError;
 use crate::secrets::SessionToken;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use roster_domain::ids::SessionId;
 use roster_domain::session::{EndReason, EndSession, StartSession};
@@ -100,6 +101,11 @@ pub async fn login(
     })
 }
 
+/// The caller's own account, with counts.
+pub fn me(state: &AppState, ctx: &RequestContext) -> Result<UserRecord, ApiError> {
+    existing(state, policy::signed_in(ctx)?.user_id)
+}
+
 /// Ends the request's own session. Without one there is nothing to end, which is fine.
 #[instrument(skip_all)]
 pub async fn logout(state: &AppState, ctx: &RequestContext) -> Result<bool, ApiError> {
@@ -144,7 +150,7 @@ pub async fn change_password(
     current_password: &str,
     new_password: &str,
 ) -> Result<(), ApiError> {
-    let identity = ctx.require_user()?;
+    let identity = policy::signed_in(ctx)?;
     let new_password = Password::parse(new_password)?;
     let command = password_change(state, identity, current_password, &new_password).await?;
     state.execute(ctx, &command).await?;
@@ -195,7 +201,7 @@ pub async fn update_profile(
     ctx: &RequestContext,
     changes: ProfileChanges,
 ) -> Result<UserRecord, ApiError> {
-    let identity = ctx.require_user()?;
+    let identity = policy::signed_in(ctx)?;
     let current = existing(state, identity.user_id)?.user;
     let mut edit = vec![AccountChange::Profile(users::profile_update(
         &current,

@@ -1,21 +1,41 @@
-//! The use cases both APIs share: each parses its input into domain values, checks who is
-//! asking, sends the command(s) and answers from the read models once they include the
-//! command's events. GraphQL resolvers and REST handlers are thin shells over these.
+//! The application layer: every use case, command or query, is one function here that takes
+//! the caller ([`RequestContext`](crate::auth::RequestContext)) and returns domain values or
+//! one [`ApiError`]. Each asks its authorization rule in [`policy`] by name, so a rule holds
+//! at every door: GraphQL over HTTP and WebSocket and REST only parse input, call a function
+//! here and shape its answer.
 //!
-//! - `users`: create, update, grant/revoke admin, reset password, disable/enable, delete.
-//! - `account_edit`: several changes to one account as one atomic command.
-//! - `auth`: login, logout, register, change own password, own profile.
+//! - `state`: [`AppState`], what every use case shares, and "execute, then wait for the read
+//!   models".
+//! - `policy`: the authorization rules, one function each.
+//! - `identity`: who a presented session token belongs to, right now.
+//! - `activity`: watching the live feeds, with the rule asked again for every item.
+//! - `paging`: page sizes and opaque cursors.
+//! - `records`: the read shapes (a user with counts, a session with its owner, the totals),
+//!   each built in one place.
+//! - `users`: the Admin Panel's users: list, read, create, edit, roles, reset, disable,
+//!   delete.
+//! - `auth`: login, logout, registration, and a user's own account and password.
 //! - `sessions`: list and revoke sessions.
+//! - `stats`: the deployment's totals.
 //! - `api_keys`: user and system model-service keys, effective key resolution.
 //! - `owned`: personas, ontologies, annotations.
-//! - `views`: what the read models answer, bundled for both APIs.
+//! - `bootstrap`: the first administrator on an empty store.
 
+pub mod activity;
 pub mod api_keys;
 pub mod auth;
+pub mod bootstrap;
+pub mod identity;
 pub mod owned;
+pub mod paging;
+pub mod policy;
+pub mod records;
 pub mod sessions;
+mod state;
+pub mod stats;
 pub mod users;
-pub mod views;
+
+pub use state::AppState;
 
 use crate::error::ApiError;
 use roster_domain::ids::UserId;

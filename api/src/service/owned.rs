@@ -1,9 +1,10 @@
 //! What users own besides keys: personas (which can be handed to another user), ontologies
 //! and annotations. Deleting a user deletes them all (the read side cascades).
 
+use super::AppState;
+use super::policy;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use roster_domain::ids::{AnnotationId, OntologyId, PersonaId, UserId};
 use roster_domain::persona::{CreatePersona, DeletePersona, TransferPersona};
@@ -48,7 +49,7 @@ fn not_found(kind: Kind) -> ApiError {
 }
 
 /// Parses an id given by a client.
-pub fn parse_id(kind: Kind, text: &str) -> Result<Uuid, ApiError> {
+fn parse_id(kind: Kind, text: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(text.trim()).map_err(|_| not_found(kind))
 }
 
@@ -69,8 +70,18 @@ pub fn get(state: &AppState, kind: Kind, id: Uuid) -> Option<OwnedRecord> {
     })
 }
 
+/// Everything of one kind the caller owns, oldest first.
+pub fn mine(
+    state: &AppState,
+    ctx: &RequestContext,
+    kind: Kind,
+) -> Result<Vec<OwnedRecord>, ApiError> {
+    let owner = policy::signed_in(ctx)?.user_id;
+    Ok(of_owner(state, kind, owner))
+}
+
 /// Everything of one kind a user owns, oldest first.
-pub fn of_owner(state: &AppState, kind: Kind, owner: UserId) -> Vec<OwnedRecord> {
+fn of_owner(state: &AppState, kind: Kind, owner: UserId) -> Vec<OwnedRecord> {
     state.projections.read(|models| {
         let record = |id: Uuid, view: &roster_projections::models::NamedView| OwnedRecord {
             id,
@@ -101,17 +112,21 @@ pub fn of_owner(state: &AppState, kind: Kind, owner: UserId) -> Vec<OwnedRecord>
     })
 }
 
-/// Creates one for `owner` (default: the caller; another user: administrators only).
+/// Creates one for `owner` (default: the caller; another user: administrators only, a rule
+/// the domain decides against the log).
 #[instrument(skip_all, fields(kind = ?kind))]
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
     kind: Kind,
     name: &str,
-    owner: Option<UserId>,
+    owner: Option<&str>,
 ) -> Result<OwnedRecord, ApiError> {
-    let identity = ctx.require_user()?;
-    let owner = owner.unwrap_or(identity.user_id);
+    let identity = policy::signed_in(ctx)?;
+    let owner = match owner {
+        Some(id) => super::parse_user_id(id)?,
+        None => identity.user_id,
+    };
     let name = ResourceName::parse(name)?;
     let id = Uuid::now_v7();
     match kind {
@@ -144,14 +159,15 @@ pub async fn create(
 }
 
 /// Deletes one (its owner or an administrator).
-#[instrument(skip_all, fields(kind = ?kind, id = %id))]
+#[instrument(skip_all, fields(kind = ?kind, id))]
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
     kind: Kind,
-    id: Uuid,
+    id: &str,
 ) -> Result<(), ApiError> {
-    ctx.require_user()?;
+    let id = parse_id(kind, id)?;
+    policy::signed_in(ctx)?;
     if get(state, kind, id).is_none() {
         return Err(not_found(kind));
     }
@@ -186,14 +202,16 @@ pub async fn delete(
 }
 
 /// Hands a persona to another user (administrators; the guide's "transfer critical personas").
-#[instrument(skip_all, fields(persona = %id, to = %to))]
+#[instrument(skip_all, fields(persona = id, to))]
 pub async fn transfer_persona(
     state: &AppState,
     ctx: &RequestContext,
-    id: Uuid,
-    to: UserId,
+    id: &str,
+    to: &str,
 ) -> Result<OwnedRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = parse_id(Kind::Persona, id)?;
+    let to = super::parse_user_id(to)?;
     let command = TransferPersona {
         persona_id: PersonaId(id),
         to,

@@ -1,18 +1,24 @@
-//! Administering user accounts.
+//! Administering user accounts: the Admin Panel's list and record, and every change an
+//! administrator makes to an account.
 
-use super::views::{UserRecord, user_record};
+use super::AppState;
+use super::records::{
+    UserRecord, UserRecordPage, all_user_records, user_record, user_record_by_name,
+    user_record_page,
+};
+use super::{paging, policy};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
-use crate::state::AppState;
 use chrono::Utc;
 use roster_domain::ids::UserId;
+use roster_domain::store::Actor;
 use roster_domain::user::{AccountChange, EditAccount};
 use roster_domain::user::{
     CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword,
     RevokeAdmin, UpdateProfile,
 };
 use roster_domain::values::{DisplayName, Email, Password, Username};
-use roster_projections::UserView;
+use roster_projections::{UserFilter, UserView};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -44,9 +50,65 @@ pub struct UserChanges {
     pub password: Option<String>,
 }
 
-/// The live user `id` with counts, or NOT_FOUND.
+/// The live user `id` with counts, or NOT_FOUND. No authorization: for use cases that have
+/// already asked their rule.
 pub fn existing(state: &AppState, id: UserId) -> Result<UserRecord, ApiError> {
     user_record(state, id, Utc::now()).ok_or_else(|| ApiError::NotFound("User not found".into()))
+}
+
+/// One page of `first` users matching `filter`, newest first, after the user whose cursor is
+/// `after` (administrators).
+pub fn page(
+    state: &AppState,
+    ctx: &RequestContext,
+    filter: &UserFilter,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<UserRecordPage, ApiError> {
+    policy::administrator(ctx)?;
+    let first = paging::page_size(first)?;
+    let after = after.map(paging::decode_user).transpose()?;
+    Ok(user_record_page(state, filter, first, after, Utc::now()))
+}
+
+/// Every user, newest first (administrators).
+pub fn list(state: &AppState, ctx: &RequestContext) -> Result<Vec<UserRecord>, ApiError> {
+    policy::administrator(ctx)?;
+    Ok(all_user_records(state, Utc::now()))
+}
+
+/// One user, for the Admin Panel (administrators), or NOT_FOUND.
+pub fn read(state: &AppState, ctx: &RequestContext, id: &str) -> Result<UserRecord, ApiError> {
+    policy::administrator(ctx)?;
+    existing(state, super::parse_user_id(id)?)
+}
+
+/// One user by id (preferred when both are given) or username, if they exist:
+/// administrators see anyone, a user themself. A user asking for anyone else (or for nobody)
+/// is refused, so a member cannot probe which accounts exist.
+pub fn find(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Option<&str>,
+    username: Option<&str>,
+) -> Result<Option<UserRecord>, ApiError> {
+    policy::signed_in(ctx)?;
+    let now = Utc::now();
+    let record = match (id, username) {
+        (Some(id), _) => match super::parse_user_id(id) {
+            Ok(id) => user_record(state, id, now),
+            Err(_) => None,
+        },
+        (None, Some(name)) => user_record_by_name(state, name, now),
+        (None, None) => return Err(ApiError::Validation("Give an id or a username".into())),
+    };
+    match &record {
+        Some(found) => policy::may_view_account(ctx, found.user.id)?,
+        None => {
+            policy::administrator(ctx)?;
+        }
+    }
+    Ok(record)
 }
 
 /// Parses and creates an account; `via` decides who may (admin, registration, bootstrap).
@@ -58,7 +120,7 @@ pub async fn create(
     via: CreatedVia,
 ) -> Result<UserRecord, ApiError> {
     if via == CreatedVia::Admin {
-        ctx.require_admin()?;
+        policy::administrator(ctx)?;
     }
     let username = Username::parse(&input.username)?;
     let display_name = match input.display_name.as_deref().map(str::trim) {
@@ -83,20 +145,12 @@ pub async fn create(
         // Someone registering is nobody yet: they act as the account they are creating.
         CreatedVia::Registration => {
             state
-                .execute_as(
-                    roster_domain::store::Actor::User(user_id.0),
-                    ctx.correlation_id,
-                    &command,
-                )
+                .execute_as(Actor::User(user_id.0), ctx.correlation_id, &command)
                 .await?
         }
         CreatedVia::Bootstrap => {
             state
-                .execute_as(
-                    roster_domain::store::Actor::System,
-                    ctx.correlation_id,
-                    &command,
-                )
+                .execute_as(Actor::System, ctx.correlation_id, &command)
                 .await?
         }
         CreatedVia::Admin => state.execute(ctx, &command).await?,
@@ -108,14 +162,15 @@ pub async fn create(
 /// value is parsed before anything is written, and the whole edit is one command
 /// ([`EditAccount`]), so a refusal (an invalid email, demoting the last administrator)
 /// leaves the account exactly as it was.
-#[instrument(skip_all, fields(user = %id))]
+#[instrument(skip_all, fields(user = id))]
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
     changes: UserChanges,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     let current = existing(state, id)?.user;
     let mut edit = vec![AccountChange::Profile(profile_update(
         &current,
@@ -166,40 +221,43 @@ pub fn profile_update(
 }
 
 /// Makes a user an administrator; it applies on their next request.
-#[instrument(skip_all, fields(user = %id))]
+#[instrument(skip_all, fields(user = id))]
 pub async fn grant_admin(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     state.execute(ctx, &GrantAdmin { user_id: id }).await?;
     existing(state, id)
 }
 
 /// Takes the admin role away (never from the last active administrator).
-#[instrument(skip_all, fields(user = %id))]
+#[instrument(skip_all, fields(user = id))]
 pub async fn revoke_admin(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     state.execute(ctx, &RevokeAdmin { user_id: id }).await?;
     existing(state, id)
 }
 
 /// An administrator sets a new password. Sessions survive unless `revoke_sessions`.
-#[instrument(skip_all, fields(user = %id, revoke_sessions, require_change))]
+#[instrument(skip_all, fields(user = id, revoke_sessions, require_change))]
 pub async fn reset_password(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
     password: &str,
     revoke_sessions: bool,
     require_change: bool,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     let password = Password::parse(password)?;
     existing(state, id)?;
     let password_hash = state.hasher.hash(&password).await?;
@@ -218,36 +276,37 @@ pub async fn reset_password(
 }
 
 /// Stops a user from logging in; their sessions stop at once.
-#[instrument(skip_all, fields(user = %id))]
+#[instrument(skip_all, fields(user = id))]
 pub async fn disable(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     state.execute(ctx, &DisableUser { user_id: id }).await?;
     existing(state, id)
 }
 
 /// Lets a disabled user log in again.
-#[instrument(skip_all, fields(user = %id))]
+#[instrument(skip_all, fields(user = id))]
 pub async fn enable(
     state: &AppState,
     ctx: &RequestContext,
-    id: UserId,
+    id: &str,
 ) -> Result<UserRecord, ApiError> {
-    ctx.require_admin()?;
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     state.execute(ctx, &EnableUser { user_id: id }).await?;
     existing(state, id)
 }
 
-/// Deletes a user and everything they own, for good. Users cannot delete themselves.
-#[instrument(skip_all, fields(user = %id))]
-pub async fn delete(state: &AppState, ctx: &RequestContext, id: UserId) -> Result<(), ApiError> {
-    let admin = ctx.require_admin()?;
-    if admin.user_id == id {
-        return Err(ApiError::Forbidden("Cannot delete yourself".into()));
-    }
+/// Deletes a user and everything they own, for good. Nobody deletes themself (the domain's
+/// rule, decided against the log).
+#[instrument(skip_all, fields(user = id))]
+pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> Result<(), ApiError> {
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
     state.execute(ctx, &DeleteUser { user_id: id }).await?;
     Ok(())
 }

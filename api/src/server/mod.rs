@@ -1,14 +1,23 @@
 //! Starting and running the server: open the store and the vault key, catch the read models
-//! up, bootstrap the first administrator, then serve on a listener the caller binds until the shutdown future
-//! completes (so tests bind `127.0.0.1:0` and stop it when they like).
+//! up, bootstrap the first administrator, then serve on a listener the caller binds until the
+//! shutdown future completes (so tests bind `127.0.0.1:0` and stop it when they like).
+//!
+//! - `router`: every route, and the layers every request passes through.
+//! - `identify`: the middleware that attaches each request's caller.
+//! - `ops`: `/healthz`, `/readyz`, `/metrics`.
 
-use crate::app::app;
-use crate::bootstrap::{Bootstrapped, bootstrap};
+mod identify;
+pub mod ops;
+mod router;
+
+pub use router::app;
+
 use crate::config::{Config, StoreLocation};
 use crate::error::ApiError;
 use crate::secrets::key_file::{self, KeyFileError, KeyFileOutcome};
 use crate::secrets::{KeyVault, KeyVaultError, PasswordHasher};
-use crate::state::AppState;
+use crate::service::AppState;
+use crate::service::bootstrap::{Bootstrapped, bootstrap};
 use roster_domain::store::{EventStore, Position, StoreError};
 use roster_projections::Projections;
 use roster_store::{MemoryStore, SqliteStore};

@@ -1,7 +1,7 @@
 //! Operations endpoints: `/healthz` (the process answers), `/readyz` (the read models have
 //! caught up with the store), `/metrics` (Prometheus text).
 
-use crate::state::AppState;
+use crate::service::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};

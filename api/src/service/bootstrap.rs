@@ -2,11 +2,11 @@
 //! `ROSTER_ADMIN_USERNAME` / `ROSTER_ADMIN_PASSWORD`, or with a generated password that the
 //! binary prints once to standard output (never to the log, never into an event).
 
+use super::AppState;
+use super::users::{self, NewUser};
 use crate::auth::RequestContext;
 use crate::config::Secret;
 use crate::error::ApiError;
-use crate::service::users::{self, NewUser};
-use crate::state::AppState;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use roster_domain::user::CreatedVia;

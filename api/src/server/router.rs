@@ -4,16 +4,14 @@
 //! carry secrets), the response counter, the request timeout (408), the body limit (413),
 //! then the identity resolution that attaches a `RequestContext` to each request.
 
-use crate::auth::{RequestContext, identify, socket_context};
+use super::identify::identify;
+use super::ops;
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
-use crate::ops;
 use crate::rest;
-use crate::state::AppState;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::extract::{DefaultBodyLimit, State, WebSocketUpgrade};
+use crate::service::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -30,7 +28,7 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
-        .route("/graphql/ws", get(subscriptions))
+        .route("/graphql/ws", get(graphql::subscriptions))
         .route("/graphiql", get(graphql::graphiql))
         .merge(rest::routes())
         .route("/healthz", get(ops::healthz))
@@ -70,26 +68,4 @@ async fn not_found() -> Response {
 /// still adds the `Allow` header).
 async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed("Method not allowed".into()).into_response()
-}
-
-/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),
-/// as the caller named by `connection_init` (see [`socket_context`]) or the upgrading request.
-async fn subscriptions(
-    State(state): State<AppState>,
-    Extension(schema): Extension<graphql::RosterSchema>,
-    Extension(context): Extension<RequestContext>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let mut data = async_graphql::Data::default();
-                    data.insert(socket_context(&state, context, &payload));
-                    Ok(data)
-                })
-                .serve()
-        })
 }

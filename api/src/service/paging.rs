@@ -1,11 +1,28 @@
-//! Opaque Relay cursors: base64 of a kind and a position, so clients cannot build them and a
-//! cursor of one list is refused by another.
+//! Paging of lists: page sizes, and opaque cursors (base64 of a kind and a position, so
+//! clients cannot build them and a cursor of one list is refused by another). Every door
+//! pages the same way.
 
 use crate::error::ApiError;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use roster_domain::ids::SessionId;
 use roster_domain::store::Position;
+
+/// Page size when a list query gives no `first`.
+pub const DEFAULT_PAGE: usize = 20;
+/// Largest `first` accepted.
+pub const MAX_PAGE: usize = 100;
+
+/// The page size a client asked for, checked.
+pub fn page_size(first: Option<i32>) -> Result<usize, ApiError> {
+    match first {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (0..=MAX_PAGE as i32).contains(&n) => Ok(n as usize),
+        Some(_) => Err(ApiError::Validation(format!(
+            "first must be between 0 and {MAX_PAGE}"
+        ))),
+    }
+}
 
 fn invalid() -> ApiError {
     ApiError::Validation("Invalid cursor".into())

@@ -1,12 +1,12 @@
 //! What every handler shares: configuration, the command path, the read models, the secrets
 //! helpers and the in-memory counters. Cheap to clone.
 
+use super::api_keys::KeyUsage;
 use crate::auth::{LoginThrottle, RequestContext};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::secrets::{KeyVault, PasswordHasher};
-use crate::service::api_keys::KeyUsage;
 use chrono::Utc;
 use roster_domain::command_path::{CommandMeta, CommandPath, Executed};
 use roster_domain::decision::Command;
@@ -119,5 +119,20 @@ impl AppState {
             .projections
             .wait_for(position, WAIT_FOR_PROJECTIONS)
             .await?)
+    }
+}
+
+#[cfg(test)]
+impl AppState {
+    /// A state over a fresh memory store whose events the read models follow, with a fast
+    /// hasher: for the unit tests of the doors.
+    pub(crate) async fn in_memory_for_tests() -> AppState {
+        let config = Config::defaults(crate::config::StoreLocation::Memory);
+        let store: Arc<dyn EventStore> = Arc::new(roster_store::MemoryStore::new());
+        let projections = Projections::new(config.idle_timeout);
+        // The follower runs for the rest of the test process.
+        drop(projections.follow(store.clone()));
+        let hasher = PasswordHasher::insecure_fast_for_tests().unwrap();
+        AppState::new(config, store, projections, hasher, KeyVault::generate())
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{BenchError, peak_rss_kib, population};
 use crate::auth::{Credential, Identity, RequestContext};
-use crate::config::{Cli, Config, EnvApiKeys};
+use crate::cli::Cli;
+use crate::config::EnvApiKeys;
 use crate::graphql;
 use crate::secrets::PasswordHasher;
 use crate::server;
@@ -38,7 +39,7 @@ pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError
 
     let store_url = format!("sqlite://{}", file.display());
     let cli = Cli::try_parse_from(["roster", "--store", &store_url])?;
-    let config = Config::from_settings(cli.settings, EnvApiKeys::default())?;
+    let config = cli.settings.into_config(EnvApiKeys::default())?;
     let started = Instant::now();
     let (server, _) = server::start(config, PasswordHasher::insecure_fast_for_tests()?).await?;
     let ready = started.elapsed();

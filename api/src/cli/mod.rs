@@ -1,0 +1,41 @@
+//! The `roster` command line: its subcommands and every setting as a flag with an environment
+//! fallback. Only `main` and this module know clap; the server receives a checked
+//! [`Config`](crate::config::Config).
+//!
+//! - `settings`: the flags, and their check into a `Config`.
+//! - `bench`: `roster bench …`, the benchmarks anyone can run from a clone.
+
+pub mod bench;
+mod settings;
+
+pub use settings::Settings;
+
+use clap::{Parser, Subcommand};
+
+/// The `roster` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "Roster: event-sourced user administration (GraphQL, REST, sessions, API keys)"
+)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Server settings.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CliCommand {
+    /// Serve the API (the default).
+    Serve,
+    /// Print the GraphQL schema (SDL), as committed in `api/schema.graphql`.
+    Schema,
+    /// Run a benchmark and print its figures as one JSON line.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
