@@ -37,6 +37,17 @@ pub struct UpdateBody {
     password: Option<String>,
 }
 
+/// `POST /api/admin/users/{id}/reset-password` body.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordBody {
+    password: String,
+    #[serde(default)]
+    revoke_sessions: bool,
+    #[serde(default)]
+    require_change: bool,
+}
+
 /// `GET /api/admin/users` → every user, newest first, with `_count`.
 pub async fn list(
     State(state): State<AppState>,
@@ -98,4 +109,42 @@ pub async fn remove(
 ) -> Result<Json<Value>, ApiError> {
     users::delete(&state, &ctx, &id).await?;
     Ok(Json(json!({ "success": true })))
+}
+
+/// `POST /api/admin/users/{id}/disable` → the user, disabled (their sessions stop at once).
+pub async fn disable(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(admin_user(&users::disable(&state, &ctx, &id).await?)))
+}
+
+/// `POST /api/admin/users/{id}/enable` → the user, enabled.
+pub async fn enable(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(admin_user(&users::enable(&state, &ctx, &id).await?)))
+}
+
+/// `POST /api/admin/users/{id}/reset-password` → the user (`revokeSessions` ends their
+/// sessions, `requireChange` asks for a new password at the next login).
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ResetPasswordBody>,
+) -> Result<Json<Value>, ApiError> {
+    let record = users::reset_password(
+        &state,
+        &ctx,
+        &id,
+        &body.password,
+        body.revoke_sessions,
+        body.require_change,
+    )
+    .await?;
+    Ok(Json(admin_user(&record)))
 }

@@ -3,7 +3,8 @@
 //! shapes the answer; none decides who may do what. Errors are `{"error": CODE, "message": ..., "details"?: ...}`.
 //!
 //! - `auth`: `/api/auth/*` (login, logout, me, register).
-//! - `admin_users`: `/api/admin/users/*`.
+//! - `admin_users`: `/api/admin/users/*` (list, create, read, update, delete, disable,
+//!   enable, reset-password).
 //! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
 //! - `api_keys`: `/api/api-keys/*`, `/api/admin/api-keys/*`.
 //! - `profile`: `/api/user/profile`.
@@ -67,9 +68,22 @@ pub fn routes() -> Router<AppState> {
                 .patch(admin_users::update)
                 .delete(admin_users::remove),
         )
+        .route(
+            "/api/admin/users/{id}/sessions",
+            delete(sessions::revoke_of_user),
+        )
+        .route("/api/admin/users/{id}/disable", post(admin_users::disable))
+        .route("/api/admin/users/{id}/enable", post(admin_users::enable))
+        .route(
+            "/api/admin/users/{id}/reset-password",
+            post(admin_users::reset_password),
+        )
         .route("/api/sessions", get(sessions::mine))
         .route("/api/sessions/{id}", delete(sessions::revoke_mine))
-        .route("/api/admin/sessions", get(sessions::all))
+        .route(
+            "/api/admin/sessions",
+            get(sessions::all).delete(sessions::revoke_all),
+        )
         .route("/api/admin/sessions/{id}", delete(sessions::revoke))
         .route(
             "/api/api-keys",

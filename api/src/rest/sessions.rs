@@ -63,3 +63,24 @@ pub async fn revoke(
     session_service::revoke(&state, &ctx, SessionScope::Any, &id).await?;
     Ok(Json(json!({ "success": true })))
 }
+
+/// `DELETE /api/admin/users/{id}/sessions` → `{success, revoked}`: every session of one user
+/// but the caller's current one.
+pub async fn revoke_of_user(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let revoked = session_service::revoke_user_sessions(&state, &ctx, &id).await?;
+    Ok(Json(json!({ "success": true, "revoked": revoked })))
+}
+
+/// `DELETE /api/admin/sessions` → `{success, revoked}`: logs everyone out but the caller's
+/// current session.
+pub async fn revoke_all(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+) -> Result<Json<Value>, ApiError> {
+    let revoked = session_service::revoke_all(&state, &ctx).await?;
+    Ok(Json(json!({ "success": true, "revoked": revoked })))
+}

@@ -10,6 +10,7 @@ use super::{paging, policy};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
 use chrono::Utc;
+use roster_domain::decision::Command;
 use roster_domain::ids::UserId;
 use roster_domain::store::Actor;
 use roster_domain::user::{AccountChange, EditAccount};
@@ -220,6 +221,20 @@ pub fn profile_update(
     })
 }
 
+/// An administrator's change to one account that is one command: the rule, the id, the
+/// command, then the account as it is now.
+async fn administer<C: Command>(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    command: impl FnOnce(UserId) -> C,
+) -> Result<UserRecord, ApiError> {
+    policy::administrator(ctx)?;
+    let id = super::parse_user_id(id)?;
+    state.execute(ctx, &command(id)).await?;
+    existing(state, id)
+}
+
 /// Makes a user an administrator; it applies on their next request.
 #[instrument(skip_all, fields(user = id))]
 pub async fn grant_admin(
@@ -227,10 +242,7 @@ pub async fn grant_admin(
     ctx: &RequestContext,
     id: &str,
 ) -> Result<UserRecord, ApiError> {
-    policy::administrator(ctx)?;
-    let id = super::parse_user_id(id)?;
-    state.execute(ctx, &GrantAdmin { user_id: id }).await?;
-    existing(state, id)
+    administer(state, ctx, id, |user_id| GrantAdmin { user_id }).await
 }
 
 /// Takes the admin role away (never from the last active administrator).
@@ -240,10 +252,7 @@ pub async fn revoke_admin(
     ctx: &RequestContext,
     id: &str,
 ) -> Result<UserRecord, ApiError> {
-    policy::administrator(ctx)?;
-    let id = super::parse_user_id(id)?;
-    state.execute(ctx, &RevokeAdmin { user_id: id }).await?;
-    existing(state, id)
+    administer(state, ctx, id, |user_id| RevokeAdmin { user_id }).await
 }
 
 /// An administrator sets a new password. Sessions survive unless `revoke_sessions`.
@@ -282,10 +291,7 @@ pub async fn disable(
     ctx: &RequestContext,
     id: &str,
 ) -> Result<UserRecord, ApiError> {
-    policy::administrator(ctx)?;
-    let id = super::parse_user_id(id)?;
-    state.execute(ctx, &DisableUser { user_id: id }).await?;
-    existing(state, id)
+    administer(state, ctx, id, |user_id| DisableUser { user_id }).await
 }
 
 /// Lets a disabled user log in again.
@@ -295,10 +301,7 @@ pub async fn enable(
     ctx: &RequestContext,
     id: &str,
 ) -> Result<UserRecord, ApiError> {
-    policy::administrator(ctx)?;
-    let id = super::parse_user_id(id)?;
-    state.execute(ctx, &EnableUser { user_id: id }).await?;
-    existing(state, id)
+    administer(state, ctx, id, |user_id| EnableUser { user_id }).await
 }
 
 /// Deletes a user and everything they own, for good. Nobody deletes themself (the domain's

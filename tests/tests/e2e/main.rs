@@ -5,6 +5,7 @@
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `rest`: every REST route and its shape.
+//! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
@@ -22,6 +23,7 @@ mod graphql_ws;
 mod hardening;
 mod keys;
 mod rest;
+mod rules;
 mod subscriptions;
 mod support;
 mod walk;

@@ -649,3 +649,59 @@ async fn it_should_answer_a_wrong_method_with_405_in_the_error_shape() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_disable_enable_and_reset_through_the_admin_user_routes() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = app.create_user(&admin, "parity", "parity-pass").await;
+    let before = app.login("parity", "parity-pass").await;
+    let path = |action: &str| format!("/api/admin/users/{id}/{action}");
+
+    let (status, body) = app
+        .rest(Method::POST, &path("disable"), Some(&admin), None)
+        .await;
+    assert_eq!(
+        (status, body["disabled"].clone()),
+        (StatusCode::OK, json!(true))
+    );
+    assert_eq!(
+        app.me(&before).await,
+        None,
+        "a disabled user's session stops"
+    );
+    let (status, body) = app
+        .rest(Method::POST, &path("enable"), Some(&admin), None)
+        .await;
+    assert_eq!(
+        (status, body["disabled"].clone()),
+        (StatusCode::OK, json!(false))
+    );
+
+    let during = app.login("parity", "parity-pass").await;
+    let (status, body) = app
+        .rest(
+            Method::POST,
+            &path("reset-password"),
+            Some(&admin),
+            Some(json!({ "password": "x" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.me(&during).await.as_deref(), Some("parity"));
+    let (status, body) = app
+        .rest(
+            Method::POST,
+            &path("reset-password"),
+            Some(&admin),
+            Some(
+                json!({ "password": "parity-new", "revokeSessions": true, "requireChange": true }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["mustChangePassword"], true);
+    assert_eq!(app.me(&during).await, None, "sessions ended with the reset");
+    app.login("parity", "parity-new").await;
+    app.stop().await;
+}

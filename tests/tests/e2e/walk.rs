@@ -293,9 +293,9 @@ async fn it_should_bootstrap_the_first_administrator_only_once() {
 #[tokio::test]
 async fn it_should_generate_the_first_password_when_none_is_configured() {
     use roster_api::auth::RequestContext;
-    use roster_api::service::bootstrap::Bootstrapped;
     use roster_api::config::{Config, StoreLocation};
     use roster_api::secrets::PasswordHasher;
+    use roster_api::service::bootstrap::Bootstrapped;
 
     let config = Config::defaults(StoreLocation::Memory);
     let hasher = PasswordHasher::insecure_fast_for_tests().unwrap();
