@@ -3,32 +3,34 @@
 //! - `types`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
+//! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
 //!
-//! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` and is
-//! read with `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
+//! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
+//! HTTP request, and per operation on a socket) and is read with
+//! `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
 //! directives, and gives no field suggestions outside development mode.
 
 mod activity;
 mod mutation;
 mod query;
+mod socket;
 mod subscription;
 pub mod types;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use socket::subscriptions;
 pub use subscription::SubscriptionRoot;
 
 use crate::auth::RequestContext;
 use crate::config::GraphqlLimits;
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::service::AppState;
-use crate::service::identity::socket_context;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Schema};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Extension;
-use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{Html, IntoResponse, Response};
 
 /// Roster's schema.
@@ -49,7 +51,8 @@ fn limited(
     let builder = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
-        .limit_directives(limits.directives);
+        .limit_directives(limits.directives)
+        .extension(socket::PerOperationCaller);
     if development {
         builder
     } else {
@@ -129,28 +132,6 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
             .any(|(_, op)| op.node.ty == OperationType::Mutation),
         Err(_) => false,
     }
-}
-
-/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older graphql-ws),
-/// as the caller named by `connection_init` (see [`socket_context`]) or the upgrading request.
-pub async fn subscriptions(
-    State(state): State<AppState>,
-    Extension(schema): Extension<RosterSchema>,
-    Extension(context): Extension<RequestContext>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let mut data = async_graphql::Data::default();
-                    data.insert(socket_context(&state, context, &payload));
-                    Ok(data)
-                })
-                .serve()
-        })
 }
 
 /// `GET /graphiql`: the GraphiQL explorer.

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use roster_domain::ids::SessionId;
 use roster_domain::session::RecordSessionActivity;
 use roster_domain::store::Actor;
+use std::time::Duration as StdDuration;
 use tracing::debug;
 use uuid::Uuid;
 
@@ -141,5 +142,24 @@ pub fn refreshed(state: &AppState, ctx: &RequestContext) -> RequestContext {
         },
         identity: now,
         ..ctx.clone()
+    }
+}
+
+/// How often a quiet connection checks its session again: expiry and the idle timeout are
+/// clocks, not events, so nothing would announce them.
+const RECHECK_EVERY: StdDuration = StdDuration::from_secs(5);
+
+/// Completes once `session` stops working: ended (logout, revocation, password change or
+/// reset), expired or idle, or its user disabled or deleted. Woken by every change the read
+/// models apply, and at least every [`RECHECK_EVERY`].
+pub async fn until_session_ends(state: &AppState, session: SessionId) {
+    let mut changes = state.projections.watch_activity();
+    while current_identity(state, session, Utc::now()).is_some() {
+        // A lagged or closed feed only means: look again.
+        if let Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) =
+            tokio::time::timeout(RECHECK_EVERY, changes.recv()).await
+        {
+            tokio::time::sleep(RECHECK_EVERY).await;
+        }
     }
 }

@@ -132,6 +132,28 @@ impl GraphqlSocket {
         }
     }
 
+    /// Whether the server closes the socket within `wait` (frames before the close are
+    /// kept; pings are answered).
+    pub async fn closed_by_server_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_still_open) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    self.received.push(text.to_string());
+                    if text.contains("\"ping\"") {
+                        let _ = self
+                            .ws
+                            .send(Message::text(json!({ "type": "pong" }).to_string()))
+                            .await;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// Closes the socket; returns every text frame it received.
     pub async fn close(mut self) -> Vec<String> {
         let _ = self.ws.close(None).await;

@@ -350,3 +350,73 @@ async fn it_should_end_the_feed_when_the_watchers_session_is_revoked_or_their_us
     socket.close().await;
     app.stop().await;
 }
+
+/// The payload of the single answer to operation `id` (a query or mutation over the socket).
+async fn answer(socket: &mut GraphqlSocket, id: &str, operation: &str) -> Value {
+    socket.subscribe(id, operation).await;
+    let payload = socket.next_where(id, |_| true).await;
+    let done = socket.message().await;
+    assert_eq!(
+        (done["id"].as_str(), done["type"].as_str()),
+        (Some(id), Some("complete"))
+    );
+    payload
+}
+
+#[tokio::test]
+async fn it_should_run_every_operation_on_a_socket_as_the_caller_is_now() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let gwen_id = app.create_user(&admin, "gwen", "password-1").await;
+    let promote = "mutation($id: ID!) { grantAdmin(id: $id) { id } }";
+    app.gql_ok(Some(&admin), promote, json!({ "id": gwen_id }))
+        .await;
+    let gwen = app.login("gwen", "password-1").await;
+    let mut socket = GraphqlSocket::connect(&app, bearer(&gwen)).await;
+    let listed = answer(&mut socket, "1", "{ users { totalCount } }").await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 2, "{listed}");
+
+    let demote = "mutation($id: ID!) { revokeAdmin(id: $id) { id } }";
+    app.gql_ok(Some(&admin), demote, json!({ "id": gwen_id }))
+        .await;
+    let refused = answer(&mut socket, "2", "{ users { totalCount } }").await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    let refused = answer(&mut socket, "3", "mutation { revokeAllSessions }").await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    let me = answer(&mut socket, "4", "{ me { username isAdmin } }").await;
+    assert_eq!(
+        me["data"]["me"],
+        json!({ "username": "gwen", "isAdmin": false })
+    );
+    assert!(app.me(&admin).await.is_some(), "nobody was logged out");
+    socket.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_close_a_socket_once_its_session_ends() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let second = app.admin_token().await;
+    let second_session = current_session_id(&app, &second).await;
+    let mut socket = GraphqlSocket::connect(&app, bearer(&second)).await;
+    let listed = answer(&mut socket, "1", "{ users { totalCount } }").await;
+    assert_eq!(listed["data"]["users"]["totalCount"], 1, "{listed}");
+    assert!(
+        !socket
+            .closed_by_server_within(Duration::from_millis(300))
+            .await,
+        "open while the session works"
+    );
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { revokeSession(id: $id) }",
+        json!({ "id": second_session }),
+    )
+    .await;
+    assert!(
+        socket.closed_by_server_within(FAILURE_GUARD).await,
+        "the revoked session's socket is closed"
+    );
+    app.stop().await;
+}
