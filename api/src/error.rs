@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 pub const INTERNAL_MESSAGE: &str = "Internal server error";
 
 /// Why a request failed.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     /// Invalid input: 400, `VALIDATION`.
     #[error("{0}")]
@@ -27,6 +27,10 @@ pub enum ApiError {
     /// Not allowed: 403, `FORBIDDEN`.
     #[error("{0}")]
     Forbidden(String),
+    /// The account must choose a new password before anything but `me`, changing the
+    /// password and logging out: 403, `PASSWORD_CHANGE_REQUIRED` (REST and GraphQL).
+    #[error("Password change required: change your password to continue")]
+    PasswordChangeRequired,
     /// No such thing: 404, `NOT_FOUND`.
     #[error("{0}")]
     NotFound(String),
@@ -78,7 +82,7 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -95,6 +99,7 @@ impl ApiError {
             ApiError::Validation(_) => "VALIDATION",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",

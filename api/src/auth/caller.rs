@@ -17,6 +17,8 @@ pub struct Identity {
     pub username: String,
     /// Whether they are an administrator at this moment.
     pub is_admin: bool,
+    /// Whether they must choose a new password before doing anything else.
+    pub must_change_password: bool,
     /// The session the request came with.
     pub session_id: SessionId,
 }

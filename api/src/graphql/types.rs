@@ -328,6 +328,9 @@ pub struct CreateUserInput {
     /// Grant the admin role.
     #[graphql(default)]
     pub is_admin: bool,
+    /// The user must choose a new password at their first login before anything else.
+    #[graphql(default)]
+    pub must_change_password: bool,
 }
 
 /// Changes to an account; a null field keeps its value, a null or empty password keeps the
@@ -376,6 +379,7 @@ impl From<CreateUserInput> for NewUser {
             email: input.email,
             password: input.password,
             is_admin: input.is_admin,
+            must_change_password: input.must_change_password,
         }
     }
 }
@@ -388,6 +392,7 @@ impl From<RegisterInput> for NewUser {
             email: input.email,
             password: input.password,
             is_admin: false,
+            must_change_password: false,
         }
     }
 }

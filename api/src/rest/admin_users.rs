@@ -24,6 +24,8 @@ pub struct CreateBody {
     email: Option<String>,
     #[serde(default)]
     is_admin: bool,
+    #[serde(default)]
+    must_change_password: bool,
 }
 
 /// `PUT|PATCH /api/admin/users/{id}` body; absent fields and an empty password keep the
@@ -69,6 +71,7 @@ pub async fn create(
         email: body.email,
         password: body.password,
         is_admin: body.is_admin,
+        must_change_password: body.must_change_password,
     };
     let record = users::create(&state, &ctx, new_user, CreatedVia::Admin).await?;
     Ok((StatusCode::CREATED, Json(admin_user(&record))))

@@ -101,6 +101,7 @@ pub async fn register(
         email: body.email,
         password: body.password,
         is_admin: false,
+        must_change_password: false,
     };
     let logged_in = auth_service::register(&state, &ctx, new_user).await?;
     Ok(logged_in_response(StatusCode::CREATED, &ctx, logged_in))

@@ -103,7 +103,7 @@ pub async fn login(
 
 /// The caller's own account, with counts.
 pub fn me(state: &AppState, ctx: &RequestContext) -> Result<UserRecord, ApiError> {
-    existing(state, policy::signed_in(ctx)?.user_id)
+    existing(state, policy::signed_in_to_change_password(ctx)?.user_id)
 }
 
 /// Ends the request's own session. Without one there is nothing to end, which is fine.
@@ -135,8 +135,10 @@ pub async fn register(
     if !state.config.allow_registration {
         return Err(ApiError::Forbidden("Registration is disabled".into()));
     }
-    // Registration never creates an administrator, whatever the request says.
+    // Registration never creates an administrator, whatever the request says, and the
+    // password is the registrant's own.
     input.is_admin = false;
+    input.must_change_password = false;
     let password = input.password.clone();
     let created = users::create(state, ctx, input, CreatedVia::Registration).await?;
     login(state, ctx, &created.user.username, &password, false).await
@@ -150,7 +152,7 @@ pub async fn change_password(
     current_password: &str,
     new_password: &str,
 ) -> Result<(), ApiError> {
-    let identity = policy::signed_in(ctx)?;
+    let identity = policy::signed_in_to_change_password(ctx)?;
     let new_password = Password::parse(new_password)?;
     let command = password_change(state, identity, current_password, &new_password).await?;
     state.execute(ctx, &command).await?;
@@ -201,7 +203,13 @@ pub async fn update_profile(
     ctx: &RequestContext,
     changes: ProfileChanges,
 ) -> Result<UserRecord, ApiError> {
-    let identity = policy::signed_in(ctx)?;
+    // Setting a new password is what an account that must change it may still do.
+    let identity = match changes.new_password.as_deref() {
+        Some(new_password) if !new_password.is_empty() => {
+            policy::signed_in_to_change_password(ctx)?
+        }
+        _ => policy::signed_in(ctx)?,
+    };
     let current = existing(state, identity.user_id)?.user;
     let mut edit = vec![AccountChange::Profile(users::profile_update(
         &current,

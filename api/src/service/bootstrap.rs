@@ -55,6 +55,8 @@ pub async fn bootstrap(state: &AppState) -> Result<Bootstrapped, ApiError> {
         email: None,
         password: password.expose().to_owned(),
         is_admin: true,
+        // A generated password was printed to a terminal: it must not stay in use.
+        must_change_password: generated,
     };
     match users::create(
         state,

@@ -9,6 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use roster_domain::ids::SessionId;
 use roster_domain::session::RecordSessionActivity;
 use roster_domain::store::Actor;
+use roster_projections::ReadModels;
+use roster_projections::models::SessionView;
 use std::time::Duration as StdDuration;
 use tracing::debug;
 use uuid::Uuid;
@@ -23,16 +25,19 @@ pub fn resolve_identity(
     let hash = token.hash();
     state.projections.read(|models| {
         let session = models.sessions.by_token_hash(hash.as_str(), now)?;
-        let user = models.users.get(session.user_id).filter(|u| !u.disabled)?;
-        Some((
-            Identity {
-                user_id: user.id,
-                username: user.username.clone(),
-                is_admin: user.is_admin,
-                session_id: session.id,
-            },
-            session.last_seen_at,
-        ))
+        Some((identity_of(models, session)?, session.last_seen_at))
+    })
+}
+
+/// The identity of a working session: `None` when its user is disabled or deleted.
+fn identity_of(models: &ReadModels, session: &SessionView) -> Option<Identity> {
+    let user = models.users.get(session.user_id).filter(|u| !u.disabled)?;
+    Some(Identity {
+        user_id: user.id,
+        username: user.username.clone(),
+        is_admin: user.is_admin,
+        must_change_password: user.must_change_password,
+        session_id: session.id,
     })
 }
 
@@ -43,16 +48,9 @@ pub fn current_identity(
     session_id: SessionId,
     now: DateTime<Utc>,
 ) -> Option<Identity> {
-    state.projections.read(|models| {
-        let session = models.sessions.get(session_id, now)?;
-        let user = models.users.get(session.user_id).filter(|u| !u.disabled)?;
-        Some(Identity {
-            user_id: user.id,
-            username: user.username.clone(),
-            is_admin: user.is_admin,
-            session_id: session.id,
-        })
-    })
+    state
+        .projections
+        .read(|models| identity_of(models, models.sessions.get(session_id, now)?))
 }
 
 /// Who presented `token` (if anyone did), recording the session's use.

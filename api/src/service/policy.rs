@@ -15,8 +15,21 @@ use roster_domain::stream::KeyringOwner;
 use sha2::{Digest, Sha256};
 
 /// Rule: a signed-in user. 401 "Authentication required" without credentials, "Session
-/// expired" with a token that no longer works.
+/// expired" with a token that no longer works; and an account that must change its password
+/// (after an administrator's reset, or the generated first password) may do nothing else
+/// until it has: 403 `PASSWORD_CHANGE_REQUIRED`.
 pub fn signed_in(caller: &RequestContext) -> Result<&Identity, ApiError> {
+    let identity = signed_in_to_change_password(caller)?;
+    if identity.must_change_password {
+        Err(ApiError::PasswordChangeRequired)
+    } else {
+        Ok(identity)
+    }
+}
+
+/// Rule: what an account that must change its password may still do — read its own account
+/// (`me`), change the password, log out — needs only a signed-in user.
+pub fn signed_in_to_change_password(caller: &RequestContext) -> Result<&Identity, ApiError> {
     match (&caller.identity, caller.credential) {
         (Some(identity), _) => Ok(identity),
         (None, Credential::Rejected) => Err(ApiError::session_expired()),
@@ -152,6 +165,7 @@ mod tests {
                 user_id: UserId(Uuid::now_v7()),
                 username: "someone".into(),
                 is_admin,
+                must_change_password: false,
                 session_id: SessionId(Uuid::now_v7()),
             }),
             credential: Credential::Valid,
@@ -168,6 +182,17 @@ mod tests {
         );
         ctx.credential = Credential::Rejected;
         assert_eq!(signed_in(&ctx).unwrap_err().to_string(), "Session expired");
+    }
+
+    #[test]
+    fn it_should_hold_an_account_that_must_change_its_password_to_that() {
+        let mut ctx = signed_in_as(true);
+        if let Some(identity) = ctx.identity.as_mut() {
+            identity.must_change_password = true;
+        }
+        assert_eq!(signed_in(&ctx), Err(ApiError::PasswordChangeRequired));
+        assert_eq!(administrator(&ctx), Err(ApiError::PasswordChangeRequired));
+        assert!(signed_in_to_change_password(&ctx).is_ok());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct NewUser {
     pub password: String,
     /// Grant the admin role (refused for registration).
     pub is_admin: bool,
+    /// The new user must choose another password before anything else (never for
+    /// registration: the password is their own).
+    pub must_change_password: bool,
 }
 
 /// Changes to an account; `None` keeps a field as it is.
@@ -139,7 +142,7 @@ pub async fn create(
         email,
         password_hash,
         is_admin: input.is_admin,
-        must_change_password: false,
+        must_change_password: input.must_change_password,
         via,
     };
     match via {

@@ -377,3 +377,84 @@ async fn it_should_keep_a_session_in_use_alive_past_the_idle_timeout() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_hold_an_account_that_must_change_its_password_to_that_until_it_does() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.gql_ok(
+        Some(&admin),
+        "mutation { createUser(input: { username: \"nina\", password: \"nina-first\", mustChangePassword: true }) { mustChangePassword } }",
+        json!({}),
+    )
+    .await;
+    let nina = app.login("nina", "nina-first").await;
+    let me = app
+        .gql_ok(
+            Some(&nina),
+            "{ me { username mustChangePassword } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        me["me"],
+        json!({ "username": "nina", "mustChangePassword": true })
+    );
+    let held = app
+        .gql(Some(&nina), "{ mySessions { id } }", json!({}))
+        .await;
+    assert_eq!(error_code(&held), "PASSWORD_CHANGE_REQUIRED");
+    let held = app
+        .gql(
+            Some(&nina),
+            "mutation { createPersona(name: \"p\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&held), "PASSWORD_CHANGE_REQUIRED");
+    let (status, body) = app
+        .rest(Method::GET, "/api/sessions", Some(&nina), None)
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("PASSWORD_CHANGE_REQUIRED"))
+    );
+    let (status, _) = app
+        .rest(Method::GET, "/api/auth/me", Some(&nina), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "me stays open");
+
+    app.gql_ok(
+        Some(&nina),
+        "mutation { changePassword(currentPassword: \"nina-first\", newPassword: \"nina-own-1\") }",
+        json!({}),
+    )
+    .await;
+    let free = app
+        .gql_ok(
+            Some(&nina),
+            "{ me { mustChangePassword } mySessions { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(free["me"]["mustChangePassword"], false);
+
+    // An administrator's reset with requireChange holds the account again, at its next
+    // request; logging out still works.
+    let nina_id = app.my_id(&nina).await;
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { resetPassword(id: $id, password: \"nina-reset\", requireChange: true) { id } }",
+        json!({ "id": nina_id }),
+    )
+    .await;
+    let held = app
+        .gql(Some(&nina), "{ mySessions { id } }", json!({}))
+        .await;
+    assert_eq!(error_code(&held), "PASSWORD_CHANGE_REQUIRED");
+    let out = app
+        .gql_ok(Some(&nina), "mutation { logout }", json!({}))
+        .await;
+    assert_eq!(out["logout"], true);
+    app.stop().await;
+}

@@ -49,6 +49,7 @@ pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError
             user_id: UserId(Uuid::now_v7()),
             username: "bench".into(),
             is_admin: true,
+            must_change_password: false,
             session_id: SessionId(Uuid::now_v7()),
         }),
         credential: Credential::Valid,
