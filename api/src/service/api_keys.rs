@@ -10,11 +10,9 @@ use crate::secrets::last4;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use roster_domain::ids::{ApiKeyId, UserId};
-use roster_domain::keyring::{
-    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
-};
+use roster_domain::keyring::{AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey};
 use roster_domain::stream::KeyringOwner;
-use roster_domain::values::ResourceName;
+use roster_domain::values::{Provider, ResourceName};
 use roster_projections::models::ApiKeyView;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};

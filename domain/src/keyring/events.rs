@@ -1,9 +1,8 @@
 //! The events of a keyring, and the sealed key they carry.
 
-use super::Provider;
 use crate::event::EventFamily;
 use crate::ids::ApiKeyId;
-use crate::values::ResourceName;
+use crate::values::{Provider, ResourceName};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

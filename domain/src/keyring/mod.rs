@@ -5,19 +5,18 @@
 //!
 //! Laid out like `user`: the state, `evolve` and the checks every decision makes here, the
 //! events in `events.rs`, the refusals in `error.rs`, one file per decision (`add.rs`,
-//! `replace.rs`, `remove.rs`).
+//! `replace.rs`, `remove.rs`). The provider name a key is for is a value:
+//! [`crate::values::Provider`].
 
 mod add;
 mod error;
 mod events;
-mod provider;
 mod remove;
 mod replace;
 
 pub use add::AddApiKey;
 pub use error::KeyringError;
 pub use events::{ApiKeyAdded, ApiKeyReplaced, KeyringEvent, SealedKey};
-pub use provider::Provider;
 pub use remove::RemoveApiKey;
 pub use replace::ReplaceApiKey;
 
@@ -25,6 +24,7 @@ use crate::decision::Loaded;
 use crate::ids::ApiKeyId;
 use crate::store::Actor;
 use crate::stream::KeyringOwner;
+use crate::values::Provider;
 use std::collections::BTreeMap;
 
 /// One owner's keys: which provider each is for.

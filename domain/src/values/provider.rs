@@ -1,4 +1,4 @@
-use super::KeyringError;
+use crate::keyring::KeyringError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -9,6 +9,11 @@ pub struct Provider(String);
 
 impl Provider {
     /// Validates and lowercases a provider name.
+    ///
+    /// Refused as [`KeyringError::InvalidProvider`] rather than with an error of its own, as
+    /// the other values are: a provider is parsed only to add, replace or resolve a key, and
+    /// the keyring's error is what callers already report ("Provider must be 1-32 characters
+    /// of a-z, 0-9, '_' and '-'", a validation error).
     pub fn parse(raw: &str) -> Result<Provider, KeyringError> {
         let name = raw.trim().to_ascii_lowercase();
         let valid = (1..=32).contains(&name.len())
