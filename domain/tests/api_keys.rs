@@ -7,12 +7,12 @@ use common::*;
 use roster_domain::event::Event;
 use roster_domain::ids::{ApiKeyId, UserId};
 use roster_domain::keyring::{
-    AddApiKey, ApiKeyAdded, ApiKeyReplaced, KeyringError, KeyringEvent, Provider, RemoveApiKey,
-    ReplaceApiKey,
+    AddApiKey, ApiKeyAdded, ApiKeyReplaced, KeyringError, KeyringEvent, RemoveApiKey, ReplaceApiKey,
 };
 use roster_domain::store::Actor;
 use roster_domain::stream::KeyringOwner;
 use roster_domain::testing::given;
+use roster_domain::values::Provider;
 
 const ALICES: KeyringOwner = KeyringOwner::User(ALICE);
 const BOBS: KeyringOwner = KeyringOwner::User(BOB);

@@ -12,14 +12,16 @@ use chrono::{Duration, TimeZone, Utc};
 use roster_domain::admins::AdminsEvent;
 use roster_domain::event::Event;
 use roster_domain::ids::{ApiKeyId, PersonaId, SessionId, UserId};
-use roster_domain::keyring::{ApiKeyAdded, KeyringEvent, Provider, SealedKey};
+use roster_domain::keyring::{ApiKeyAdded, KeyringEvent, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::session::{EndReason, SessionEvent, SessionStarted};
 use roster_domain::store::{Actor, EventStore, Expected, Metadata, NewEvent, StreamAppend};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::{CreatedVia, ProfileUpdated, UserCreated, UserEvent};
-use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName, TokenHash, Username};
+use roster_domain::values::{
+    DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
+};
 use roster_projections::Projections;
 use roster_store::SqliteStore;
 use std::path::PathBuf;

@@ -7,9 +7,7 @@ mod world;
 use chrono::Duration;
 use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{AnnotationId, OntologyId, SessionId, UserId};
-use roster_domain::keyring::{
-    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
-};
+use roster_domain::keyring::{AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey};
 use roster_domain::persona::{DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology};
 use roster_domain::session::{EndReason, EndSession};
@@ -19,7 +17,7 @@ use roster_domain::user::{
     ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, RevokeAdmin,
     UpdateProfile,
 };
-use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName};
+use roster_domain::values::{DisplayName, Email, PasswordHash, Provider, ResourceName};
 use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
 use roster_projections::{PROJECTIONS, UserFilter, UserPage, projection_versions};
 use std::collections::BTreeSet;

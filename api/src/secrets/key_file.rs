@@ -187,8 +187,8 @@ mod tests {
         assert!(!readable_by_others(&path));
         // Same key: what one seals, the other opens.
         use roster_domain::ids::ApiKeyId;
-        use roster_domain::keyring::Provider;
         use roster_domain::stream::KeyringOwner;
+        use roster_domain::values::Provider;
         let provider = Provider::parse("openai").unwrap();
         let id = ApiKeyId(uuid::Uuid::now_v7());
         let sealed = first

@@ -9,8 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use roster_domain::ids::ApiKeyId;
-use roster_domain::keyring::{Provider, SealedKey};
+use roster_domain::keyring::SealedKey;
 use roster_domain::stream::KeyringOwner;
+use roster_domain::values::Provider;
 use std::fmt;
 
 const SCHEME: &str = "xchacha20poly1305:v1";

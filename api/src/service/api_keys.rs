@@ -11,11 +11,9 @@ use crate::error::ApiError;
 use crate::secrets::last4;
 use chrono::{DateTime, Utc};
 use roster_domain::ids::ApiKeyId;
-use roster_domain::keyring::{
-    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey,
-};
+use roster_domain::keyring::{AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey};
 use roster_domain::stream::KeyringOwner;
-use roster_domain::values::ResourceName;
+use roster_domain::values::{Provider, ResourceName};
 use roster_projections::models::ApiKeyView;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};

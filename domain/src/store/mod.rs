@@ -1,9 +1,11 @@
-//! The event store port: the one interface every storage adapter (sqlite, kurrentdb, memory)
-//! implements, and the envelope types that cross it.
+//! The event store port: the one interface every storage adapter implements, and the envelope
+//! types that cross it.
 //!
 //! Streams are named `<kind>-<id>`. Revisions count from 0 within a stream; positions count from
-//! 1 across the whole log, in commit order. Nothing here does I/O: adapters live in
-//! `roster-store`.
+//! 1 across the whole log, in commit order. Nothing here does I/O: the adapters live in
+//! `roster-store`, which has two, both atomic across streams: `SqliteStore` (embedded
+//! SQLite, the default) and `MemoryStore` (in memory, nothing kept: for tests and
+//! `ROSTER_STORE=memory://`).
 
 mod envelope;
 mod upcast;
@@ -60,10 +62,8 @@ pub trait EventStore: Send + Sync + 'static {
     /// Every stream's expectation is checked first; if any fails, nothing is written and the
     /// first failing stream is reported as [`AppendError::Conflict`]. A [`StreamAppend`] with
     /// no events is a pure check: it asserts the stream's revision without writing to it, which
-    /// is how a command guards a rule that depends on another aggregate.
-    ///
-    /// Backends that cannot write several streams atomically say so in
-    /// [`EventStore::atomic_multi_stream`].
+    /// is how a command guards a rule that depends on another aggregate. An adapter must
+    /// therefore write all the streams of a batch atomically, or none of them.
     ///
     /// Idempotency: a batch is recognised as re-sent by its first event id. If every event id
     /// of the batch is already stored, in the same streams, the original result is returned
@@ -119,11 +119,5 @@ pub trait EventStore: Send + Sync + 'static {
                 futures::stream::iter(pages)
             })
             .boxed()
-    }
-
-    /// Whether [`EventStore::append`] is atomic across streams. When it is not, callers write
-    /// reservations first and compensate on failure.
-    fn atomic_multi_stream(&self) -> bool {
-        true
     }
 }

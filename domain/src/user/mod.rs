@@ -1,11 +1,17 @@
-//! The user account aggregate (`user-{uuid}`): its events, its state, and one file per
-//! decision. Personal data (username, display name, email) sits only in the fields marked as
-//! such, so it can later be encrypted per user and shredded on deletion.
+//! The user account aggregate (`user-{uuid}`). Personal data (username, display name, email)
+//! sits only in the fields marked as such, so it can later be encrypted per user and shredded
+//! on deletion.
+//!
+//! Layout, the same in every aggregate's folder: this file holds the state, `evolve`, the
+//! helpers the decisions share, and re-exports everything public, so paths such as
+//! `roster_domain::user::CreateUser` do not depend on the files; `events.rs` holds the events,
+//! `error.rs` the typed refusals, and each decision (or a few small related ones) has a file.
 
 mod admin_role;
 mod create;
 mod edit;
 mod error;
+mod events;
 mod password;
 mod profile;
 mod status;
@@ -14,123 +20,15 @@ pub use admin_role::{GrantAdmin, RevokeAdmin};
 pub use create::{CreateUser, CreatedVia};
 pub use edit::{AccountChange, EditAccount};
 pub use error::UserError;
+pub use events::{PasswordChanged, PasswordReset, ProfileUpdated, UserCreated, UserEvent};
 pub use password::{ChangePassword, ResetPassword};
 pub use profile::UpdateProfile;
 pub use status::{DeleteUser, DisableUser, EnableUser};
 
-use crate::event::EventFamily;
-use crate::ids::{SessionId, UserId};
+use crate::decision::{Caller, Loaded};
+use crate::ids::UserId;
+use crate::store::Actor;
 use crate::values::{DisplayName, Email, PasswordHash, Username};
-use serde::{Deserialize, Serialize};
-
-/// Everything that can happen to a user account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum UserEvent {
-    /// The account was created.
-    #[serde(rename = "UserCreated")]
-    Created(UserCreated),
-    /// Display name and/or email changed.
-    #[serde(rename = "ProfileUpdated")]
-    ProfileUpdated(ProfileUpdated),
-    /// The user became an administrator.
-    #[serde(rename = "AdminGranted")]
-    AdminGranted {},
-    /// The user is no longer an administrator.
-    #[serde(rename = "AdminRevoked")]
-    AdminRevoked {},
-    /// An administrator set a new password.
-    #[serde(rename = "PasswordReset")]
-    PasswordReset(PasswordReset),
-    /// The user changed their own password.
-    #[serde(rename = "PasswordChanged")]
-    PasswordChanged(PasswordChanged),
-    /// The account can no longer log in; its sessions stop working.
-    #[serde(rename = "UserDisabled")]
-    Disabled {},
-    /// The account can log in again.
-    #[serde(rename = "UserEnabled")]
-    Enabled {},
-    /// The account and everything it owns are gone, for good.
-    #[serde(rename = "UserDeleted")]
-    Deleted {},
-}
-
-impl EventFamily for UserEvent {
-    const TYPES: &'static [&'static str] = &[
-        "UserCreated",
-        "ProfileUpdated",
-        "AdminGranted",
-        "AdminRevoked",
-        "PasswordReset",
-        "PasswordChanged",
-        "UserDisabled",
-        "UserEnabled",
-        "UserDeleted",
-    ];
-
-    fn event_type(&self) -> &'static str {
-        match self {
-            UserEvent::Created(_) => "UserCreated",
-            UserEvent::ProfileUpdated(_) => "ProfileUpdated",
-            UserEvent::AdminGranted {} => "AdminGranted",
-            UserEvent::AdminRevoked {} => "AdminRevoked",
-            UserEvent::PasswordReset(_) => "PasswordReset",
-            UserEvent::PasswordChanged(_) => "PasswordChanged",
-            UserEvent::Disabled {} => "UserDisabled",
-            UserEvent::Enabled {} => "UserEnabled",
-            UserEvent::Deleted {} => "UserDeleted",
-        }
-    }
-}
-
-/// `UserCreated`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserCreated {
-    /// Personal data.
-    pub username: Username,
-    /// Personal data.
-    pub display_name: DisplayName,
-    /// Personal data.
-    pub email: Option<Email>,
-    /// argon2id PHC string; never the password.
-    pub password_hash: PasswordHash,
-    /// Created with the admin role.
-    pub is_admin: bool,
-    /// How the account came to be.
-    pub via: CreatedVia,
-    /// The user must choose a new password at first login.
-    pub must_change_password: bool,
-}
-
-/// `ProfileUpdated`: the new values of both fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileUpdated {
-    /// Personal data.
-    pub display_name: DisplayName,
-    /// Personal data.
-    pub email: Option<Email>,
-}
-
-/// `PasswordReset` (by an administrator).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordReset {
-    /// argon2id PHC string; never the password.
-    pub password_hash: PasswordHash,
-    /// All of the user's sessions end (the guide leaves them valid unless asked).
-    pub revoke_sessions: bool,
-    /// The user must choose a new password at next login.
-    pub require_change: bool,
-}
-
-/// `PasswordChanged` (by the user, who proved the current password).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordChanged {
-    /// argon2id PHC string; never the password.
-    pub password_hash: PasswordHash,
-    /// The session the change was made from survives; every other one ends.
-    pub kept_session: Option<SessionId>,
-}
 
 /// A user account as the decider sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,9 +121,6 @@ impl UserState {
         }
     }
 }
-
-use crate::decision::{Caller, Loaded};
-use crate::store::Actor;
 
 /// The live account `id`, or why there is none.
 fn target(loaded: &Loaded, id: UserId) -> Result<&User, UserError> {

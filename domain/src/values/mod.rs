@@ -3,6 +3,7 @@
 mod display_name;
 mod email;
 mod password;
+mod provider;
 mod resource_name;
 mod token_hash;
 mod username;
@@ -10,6 +11,7 @@ mod username;
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
 pub use password::{Password, PasswordError, PasswordHash};
+pub use provider::Provider;
 pub use resource_name::{ResourceName, ResourceNameError};
 pub use token_hash::{TokenHash, TokenHashError};
 pub use username::{Username, UsernameError};

@@ -15,14 +15,16 @@ use chrono::{DateTime, TimeDelta, Utc};
 use roster_domain::admins::AdminsEvent;
 use roster_domain::event::Event;
 use roster_domain::ids::{ApiKeyId, PersonaId, SessionId, UserId};
-use roster_domain::keyring::{ApiKeyAdded, KeyringEvent, Provider, SealedKey};
+use roster_domain::keyring::{ApiKeyAdded, KeyringEvent, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::session::{SessionEvent, SessionStarted};
 use roster_domain::store::Actor;
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::{CreatedVia, UserCreated, UserEvent};
-use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName, TokenHash, Username};
+use roster_domain::values::{
+    DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
+};
 use uuid::Uuid;
 
 /// The first administrator.

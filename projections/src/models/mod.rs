@@ -28,8 +28,9 @@ use roster_domain::store::{Metadata, Position, Recorded};
 use roster_domain::stream::{KeyringOwner, StreamId};
 use roster_domain::user::UserEvent;
 
-/// A read model's name and version. Changing what a model computes bumps its version, and
-/// `roster replay` rebuilds it from the log.
+/// A read model's name and version. Changing what a model computes bumps its version. The
+/// models are kept in memory only and rebuilt from the log at every start of `roster serve`
+/// (the replay before it serves), so a new version takes effect at the next start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProjectionInfo {
     /// Stable name.
@@ -66,8 +67,10 @@ pub const PROJECTIONS: [ProjectionInfo; 4] = [
     },
 ];
 
-/// The name and version of every read model, in [`PROJECTIONS`] order: for tools and
-/// endpoints that report or compare them (`roster replay`, `/metrics`, a status page).
+/// The name and version of every read model, in [`PROJECTIONS`] order, for whatever reports
+/// or compares them (only the tests do today). What rebuilds the models is the replay at the
+/// start of `roster serve`; the replay benchmark (`cargo bench -p roster-projections --bench
+/// replay`) measures it.
 pub fn projection_versions() -> [(&'static str, u32); PROJECTIONS.len()] {
     PROJECTIONS.map(|projection| (projection.name, projection.version))
 }

@@ -5,9 +5,10 @@ use super::keyed::Index;
 use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId};
-use roster_domain::keyring::{KeyringEvent, Provider, SealedKey};
+use roster_domain::keyring::{KeyringEvent, SealedKey};
 use roster_domain::persona::PersonaEvent;
 use roster_domain::stream::KeyringOwner;
+use roster_domain::values::Provider;
 use std::hash::{BuildHasher, Hash};
 
 /// Things of one kind, by id and by owner.

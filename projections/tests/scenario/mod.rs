@@ -14,7 +14,7 @@ use roster_domain::command_path::{CommandMeta, CommandPath, ExecuteError};
 use roster_domain::decision::Command;
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId, SessionId, UserId};
 use roster_domain::keyring::{
-    AddApiKey, ApiKeyAdded, ApiKeyReplaced, Provider, RemoveApiKey, ReplaceApiKey, SealedKey,
+    AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey, SealedKey,
 };
 use roster_domain::persona::{CreatePersona, DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology, DeleteAnnotation, DeleteOntology};
@@ -25,7 +25,9 @@ use roster_domain::user::{
     ChangePassword, CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin,
     ResetPassword, RevokeAdmin, UpdateProfile,
 };
-use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName, TokenHash, Username};
+use roster_domain::values::{
+    DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
+};
 use std::sync::Arc;
 use uuid::Uuid;
 

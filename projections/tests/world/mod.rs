@@ -9,14 +9,16 @@ use roster_domain::decision::Command;
 use roster_domain::event::Event;
 use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{PersonaId, SessionId, UserId};
-use roster_domain::keyring::{AddApiKey, ApiKeyAdded, Provider, SealedKey};
+use roster_domain::keyring::{AddApiKey, ApiKeyAdded, SealedKey};
 use roster_domain::persona::CreatePersona;
 use roster_domain::session::{RecordSessionActivity, StartSession};
 use roster_domain::store::{Actor, Metadata, Position};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::testing::decide;
 use roster_domain::user::{CreateUser, CreatedVia};
-use roster_domain::values::{DisplayName, Email, PasswordHash, ResourceName, TokenHash, Username};
+use roster_domain::values::{
+    DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
+};
 use roster_projections::ReadModels;
 use uuid::Uuid;
 

@@ -1,28 +1,9 @@
-//! Reservations make a value unique across aggregates: `username-{lowercased}` and
-//! `email-{sha256 hex of the lowercased address}` each record which user holds the value. Creating a user appends the
-//! reservation with the stream's exact revision in the same atomic append as `UserCreated`, so
-//! two concurrent creations of `Alice` and `alice` cannot both succeed; deletion releases it.
+//! The events of `username-{lowercased}` and `email-{sha256 hex}`: the same two for both
+//! values, so one macro states them.
 
 use crate::event::EventFamily;
 use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
-
-/// Who holds a reserved value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reservation {
-    /// The holder, or `None` when free (never taken, or released).
-    pub holder: Option<UserId>,
-}
-
-impl Reservation {
-    /// Nobody holds it.
-    pub const FREE: Reservation = Reservation { holder: None };
-
-    /// Folds one event in, given the holder it leaves behind.
-    pub fn evolve(&mut self, holder_after: Option<UserId>) {
-        self.holder = holder_after;
-    }
-}
 
 macro_rules! reservation_events {
     ($(#[$doc:meta])* $name:ident, $reserved:literal, $released:literal) => {

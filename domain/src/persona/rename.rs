@@ -1,0 +1,34 @@
+use super::PersonaEvent;
+use crate::decision::{Command, Loaded};
+use crate::event::Event;
+use crate::ids::PersonaId;
+use crate::resource::{ResourceError, check_existing};
+use crate::store::Actor;
+use crate::values::ResourceName;
+
+/// Rename a persona (the owner or an administrator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamePersona {
+    /// Which.
+    pub persona_id: PersonaId,
+    /// The new name.
+    pub name: ResourceName,
+}
+
+impl Command for RenamePersona {
+    type Error = ResourceError;
+
+    fn decide(&self, actor: Actor, loaded: &Loaded) -> Result<Vec<Event>, ResourceError> {
+        check_existing(
+            loaded.caller(actor),
+            loaded,
+            loaded.persona(self.persona_id),
+        )?;
+        Ok(vec![Event::Persona(
+            self.persona_id,
+            PersonaEvent::Renamed {
+                name: self.name.clone(),
+            },
+        )])
+    }
+}
