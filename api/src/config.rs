@@ -167,6 +167,36 @@ impl Default for ThrottlePolicy {
     }
 }
 
+/// The budgets for password guesses across accounts (see `auth::GuessBudget`): per client
+/// address and for the whole server, spent by wrong guesses and registrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuessPolicy {
+    /// Guesses one address may make at once.
+    pub address_burst: u32,
+    /// One more guess for an address each time this passes.
+    pub address_refill_every: StdDuration,
+    /// Guesses the whole server takes at once.
+    pub server_burst: u32,
+    /// One more guess for the server each time this passes.
+    pub server_refill_every: StdDuration,
+    /// Most addresses tracked at once (those with a full budget are forgotten first).
+    pub max_addresses: usize,
+}
+
+impl Default for GuessPolicy {
+    fn default() -> Self {
+        GuessPolicy {
+            // 30 wrong guesses at once, then one every 2 s (30 a minute) per address.
+            address_burst: 30,
+            address_refill_every: StdDuration::from_secs(2),
+            // 300 at once, then 20 a second for the whole server.
+            server_burst: 300,
+            server_refill_every: StdDuration::from_millis(50),
+            max_addresses: 100_000,
+        }
+    }
+}
+
 /// The server's settings, checked and typed.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -205,6 +235,8 @@ pub struct Config {
     /// Pacing of failed logins per account (not a flag: the defaults are the policy; tests
     /// shorten the delays).
     pub login_throttle: ThrottlePolicy,
+    /// Budgets of wrong guesses per address and for the server (not a flag either).
+    pub guess_budget: GuessPolicy,
     /// Log filter.
     pub log: String,
 }
@@ -231,6 +263,7 @@ impl Config {
             request_timeout: StdDuration::from_secs(30),
             graphql_limits: GraphqlLimits::default(),
             login_throttle: ThrottlePolicy::default(),
+            guess_budget: GuessPolicy::default(),
             log: "info".to_owned(),
         }
     }

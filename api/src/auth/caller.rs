@@ -6,6 +6,7 @@ use super::cookie::token_from_cookie_header;
 use axum::http::{HeaderMap, header};
 use roster_domain::ids::{SessionId, UserId};
 use roster_domain::store::Actor;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// The signed-in user behind a request, as the read models know them right now.
@@ -62,6 +63,11 @@ impl RequestContext {
             ip: None,
             tls: false,
         }
+    }
+
+    /// The client's address, when known.
+    pub fn client_address(&self) -> Option<IpAddr> {
+        self.ip.as_deref().and_then(|ip| ip.parse().ok())
     }
 
     /// Who the request's commands are sent as. An anonymous request acts as the nil user, whom

@@ -10,12 +10,20 @@
 //! `max_wait` ahead (one further out is refused at once, unchecked, with "try again later"),
 //! and a successful login clears the account. While an attacker keeps the queue full the
 //! real user may be asked to retry; once the attack stops the account recovers within
-//! `max_wait`. Accounts are forgotten after a quiet period, and the table is bounded (oldest
-//! entries go first), so a spray of made-up usernames cannot grow memory.
+//! `max_wait`.
+//!
+//! Accounts are keyed by a fixed-size hash of the lowercased username (callers pass names
+//! that already parsed as usernames), so whatever is sent costs the table 16 bytes. The
+//! table is bounded, and only entries whose wait is over are ever evicted to make room: a
+//! spray of made-up usernames cannot push out, and so reset, the pacing of an account under
+//! attack. When no entry can go, an attempt on an account not yet tracked is refused
+//! unchecked until one can (the per-address and global budgets keep such sprays slow).
+//!
+//! The table is a sharded concurrent map: attempts on different accounts do not contend.
 
 use crate::config::ThrottlePolicy;
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use dashmap::DashMap;
+use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 /// An attempt refused without checking its password: the account's queue is full.
@@ -46,11 +54,14 @@ impl Account {
     }
 }
 
-/// The pacing state, by lowercased username.
+/// The key of an account: the first 16 bytes of the SHA-256 of its lowercased username.
+type AccountKey = [u8; 16];
+
+/// The pacing state, by account.
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
     policy: ThrottlePolicy,
-    accounts: Mutex<HashMap<String, Account>>,
+    accounts: DashMap<AccountKey, Account>,
 }
 
 impl LoginThrottle {
@@ -58,7 +69,7 @@ impl LoginThrottle {
     pub fn new(policy: ThrottlePolicy) -> LoginThrottle {
         LoginThrottle {
             policy,
-            accounts: Mutex::new(HashMap::new()),
+            accounts: DashMap::new(),
         }
     }
 
@@ -76,17 +87,16 @@ impl LoginThrottle {
 
     /// A successful login clears the account's failures.
     pub fn record_success(&self, username: &str) {
-        self.lock().remove(&key(username));
+        self.accounts.remove(&key(username));
     }
 
     /// How many accounts are tracked.
     pub fn tracked(&self) -> usize {
-        self.lock().len()
+        self.accounts.len()
     }
 
     fn reserve_at(&self, username: &str, now: Instant) -> Result<Duration, Throttled> {
-        let mut accounts = self.lock();
-        let account = self.account(&mut accounts, key(username), now);
+        let mut account = self.account(key(username), now)?;
         let slot = account.next_check.max(now);
         let wait = slot.saturating_duration_since(now);
         if wait > self.policy.max_wait {
@@ -102,40 +112,44 @@ impl LoginThrottle {
     }
 
     fn record_failure_at(&self, username: &str, now: Instant) {
-        let mut accounts = self.lock();
-        let account = self.account(&mut accounts, key(username), now);
+        // A failure always counts, even when the table is full: an entry is made regardless.
+        let mut account = self
+            .accounts
+            .entry(key(username))
+            .or_insert_with(|| Account::fresh(now));
         // Forgotten or evicted while the attempt was checked: it still counts.
         account.attempts = account.attempts.max(1);
         account.next_check = account.next_check.max(now + self.delay(account.attempts));
         account.last = now;
     }
 
-    /// The account's entry, fresh if it was quiet long enough to be forgotten; making room
-    /// for a new one by dropping forgotten entries, then the oldest.
-    fn account<'a>(
+    /// The account's entry, fresh if it was quiet long enough to be forgotten. A new entry
+    /// needs room: entries whose wait is over may go, no other; without room the attempt is
+    /// refused until the earliest wait ends.
+    fn account(
         &self,
-        accounts: &'a mut HashMap<String, Account>,
-        key: String,
+        key: AccountKey,
         now: Instant,
-    ) -> &'a mut Account {
-        let forget_after = self.policy.forget_after;
-        let quiet = |a: &Account| now.saturating_duration_since(a.last) >= forget_after;
-        if !accounts.contains_key(&key) && accounts.len() >= self.policy.max_accounts {
-            accounts.retain(|_, a| !quiet(a));
-            if accounts.len() >= self.policy.max_accounts
-                && let Some(oldest) = accounts
-                    .iter()
-                    .min_by_key(|(_, a)| a.last)
-                    .map(|(k, _)| k.clone())
-            {
-                accounts.remove(&oldest);
+    ) -> Result<dashmap::mapref::one::RefMut<'_, AccountKey, Account>, Throttled> {
+        if !self.accounts.contains_key(&key) && self.accounts.len() >= self.policy.max_accounts {
+            self.accounts.retain(|_, a| a.next_check > now);
+            if self.accounts.len() >= self.policy.max_accounts {
+                let earliest = self.accounts.iter().map(|a| a.next_check).min();
+                return Err(Throttled {
+                    retry_after: earliest.map_or(Duration::ZERO, |at| at - now),
+                });
             }
         }
-        let account = accounts.entry(key).or_insert_with(|| Account::fresh(now));
-        if quiet(account) && account.next_check <= now {
+        let forget_after = self.policy.forget_after;
+        let mut account = self
+            .accounts
+            .entry(key)
+            .or_insert_with(|| Account::fresh(now));
+        let quiet = now.saturating_duration_since(account.last) >= forget_after;
+        if quiet && account.next_check <= now {
             *account = Account::fresh(now);
         }
-        account
+        Ok(account)
     }
 
     /// The delay after the `attempts`-th attempt before the next one is checked.
@@ -149,14 +163,13 @@ impl LoginThrottle {
             .saturating_mul(1u32 << doublings)
             .min(self.policy.max_delay)
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Account>> {
-        self.accounts.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
-fn key(username: &str) -> String {
-    username.trim().to_ascii_lowercase()
+fn key(username: &str) -> AccountKey {
+    let digest = Sha256::digest(username.trim().to_lowercase().as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
 }
 
 #[cfg(test)]
@@ -279,5 +292,37 @@ mod tests {
             fail(&throttle, name, 1, t0 + MS * u32::try_from(i).unwrap());
         }
         assert_eq!(throttle.tracked(), 2);
+    }
+
+    #[test]
+    fn it_should_never_evict_an_account_whose_wait_is_not_over() {
+        let throttle = LoginThrottle::new(policy());
+        let t0 = Instant::now();
+        // The target fails until it is paced.
+        fail(&throttle, "target", 5, t0);
+        let paced = throttle.reserve_at("target", t0).unwrap();
+        assert!(paced > Duration::ZERO);
+        // A spray of invented names, all failing at once, cannot push it out.
+        fail(&throttle, "invented-1", 5, t0);
+        for n in 2..50 {
+            assert!(
+                throttle.reserve_at(&format!("invented-{n}"), t0).is_err(),
+                "no room while every tracked wait is running"
+            );
+        }
+        assert!(
+            throttle.reserve_at("target", t0).unwrap() > paced,
+            "the target's pacing went on"
+        );
+        // Once waits are over, their entries make room again.
+        let later = t0 + Duration::from_secs(30);
+        assert_eq!(throttle.reserve_at("newcomer", later), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn it_should_key_any_name_in_sixteen_bytes() {
+        assert_eq!(key("Alice"), key(" alice "));
+        assert_ne!(key("alice"), key("alicf"));
+        assert_eq!(key(&"x".repeat(1 << 20)).len(), 16);
     }
 }

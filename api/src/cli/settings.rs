@@ -1,9 +1,7 @@
 //! Every setting as a flag with an environment fallback (`roster --help` lists them), and
 //! their check into a [`Config`].
 
-use crate::config::{
-    Config, ConfigError, EnvApiKeys, GraphqlLimits, Secret, StoreLocation, ThrottlePolicy,
-};
+use crate::config::{Config, ConfigError, EnvApiKeys, Secret, StoreLocation};
 use chrono::Duration;
 use clap::{ArgAction, Args};
 use std::net::SocketAddr;
@@ -100,9 +98,10 @@ impl Settings {
             return Err(ConfigError::Zero("ROSTER_REQUEST_TIMEOUT_SECS"));
         }
         let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let store = StoreLocation::parse(&settings.store)?;
         Ok(Config {
             bind: settings.bind,
-            store: StoreLocation::parse(&settings.store)?,
+            store: store.clone(),
             allow_registration: settings.allow_registration,
             admin_username: non_empty(settings.admin_username),
             admin_password: non_empty(settings.admin_password).map(Secret::new),
@@ -116,9 +115,9 @@ impl Settings {
             development: settings.development,
             body_limit: settings.body_limit,
             request_timeout: StdDuration::from_secs(settings.request_timeout_secs),
-            graphql_limits: GraphqlLimits::default(),
-            login_throttle: ThrottlePolicy::default(),
             log: settings.log,
+            // Policies with no flag: the documented defaults are the policy.
+            ..Config::defaults(store)
         })
     }
 }

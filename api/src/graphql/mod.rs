@@ -3,6 +3,8 @@
 //! - `types`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
+//! - `limits`: at most one password-checking field, and a bounded number of mutation fields,
+//!   per operation.
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
@@ -11,6 +13,7 @@
 //! directives, and gives no field suggestions outside development mode.
 
 mod activity;
+mod limits;
 mod mutation;
 mod query;
 mod socket;
@@ -52,6 +55,7 @@ fn limited(
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .limit_directives(limits.directives)
+        .extension(limits::RootFieldLimits)
         .extension(socket::PerOperationCaller);
     if development {
         builder

@@ -10,13 +10,13 @@ use crate::config::Secret;
 use crate::error::ApiError;
 use crate::secrets::last4;
 use chrono::{DateTime, Utc};
+use dashmap::DashMap;
 use roster_domain::ids::ApiKeyId;
 use roster_domain::keyring::{AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::values::{Provider, ResourceName};
 use roster_projections::models::ApiKeyView;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeMap;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -24,23 +24,24 @@ use uuid::Uuid;
 const MAX_KEY_LEN: usize = 1024;
 
 /// When each key was last handed to the model service, and how often. Kept in memory: it is
-/// operational telemetry, not history, and starts again from zero after a restart.
+/// operational telemetry, not history, and starts again from zero after a restart. A sharded
+/// map, so resolutions of different keys do not contend.
 #[derive(Debug, Default)]
 pub struct KeyUsage {
-    uses: Mutex<HashMap<ApiKeyId, (DateTime<Utc>, u64)>>,
+    uses: DashMap<ApiKeyId, (DateTime<Utc>, u64)>,
 }
 
 impl KeyUsage {
     fn record(&self, id: ApiKeyId, at: DateTime<Utc>) {
-        let mut uses = self.uses.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = uses.entry(id).or_insert((at, 0));
+        let mut entry = self.uses.entry(id).or_insert((at, 0));
         entry.0 = at;
         entry.1 += 1;
     }
 
     fn get(&self, id: ApiKeyId) -> (Option<DateTime<Utc>>, u64) {
-        let uses = self.uses.lock().unwrap_or_else(PoisonError::into_inner);
-        uses.get(&id).map_or((None, 0), |(at, n)| (Some(*at), *n))
+        self.uses
+            .get(&id)
+            .map_or((None, 0), |entry| (Some(entry.0), entry.1))
     }
 }
 

@@ -13,7 +13,7 @@ use roster_domain::session::{EndReason, EndSession, StartSession};
 use roster_domain::store::Actor;
 use roster_domain::user::{AccountChange, EditAccount};
 use roster_domain::user::{ChangePassword, CreatedVia, UserError};
-use roster_domain::values::{Password, PasswordHash};
+use roster_domain::values::{Password, PasswordHash, Username};
 use tracing::{info, instrument};
 use uuid::Uuid;
 
@@ -43,31 +43,26 @@ pub async fn login(
     password: &str,
     remember_me: bool,
 ) -> Result<LoggedIn, ApiError> {
-    // The slot is taken before waiting, so parallel guesses queue one delay apart.
-    let wait = state.throttle.reserve(username).map_err(|_| {
+    // A name that is not a username cannot be an account: nothing to check or to pace.
+    if Username::parse(username).is_err() {
         state.metrics.login_failed();
-        info!("login refused unchecked: too many attempts on the account");
-        ApiError::TooManyRequests("Too many login attempts; try again later".into())
-    })?;
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
+        return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     }
     let found = state.projections.read(|models| {
         models
             .users
             .by_username(username)
-            .map(|u| (u.id, PasswordHash::from_phc(u.password_hash.clone())))
+            .map(|u| (u.id, u.password_hash.clone()))
     });
     let stored = found.as_ref().map(|(_, hash)| hash);
-    let verified = state.hasher.verify(password, stored).await;
+    let verified = guess(state, ctx, username, password, stored)
+        .await
+        .inspect_err(|_| state.metrics.login_failed())?;
     let Some((user_id, hash)) = found.filter(|_| verified) else {
-        state.throttle.record_failure(username);
         state.metrics.login_failed();
         info!("login refused");
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
-    // The password was right: whatever happens to the session, guessing is over.
-    state.throttle.record_success(username);
     let token = SessionToken::generate().map_err(ApiError::internal)?;
     let lifetime = if remember_me {
         state.config.remember_lifetime
@@ -106,6 +101,48 @@ pub fn me(state: &AppState, ctx: &RequestContext) -> Result<UserRecord, ApiError
     existing(state, policy::signed_in_to_change_password(ctx)?.user_id)
 }
 
+/// One password guess against the account `username`, the way every password check goes:
+/// within the caller's address's and the server's budgets, at the account's next slot
+/// ([`crate::auth::LoginThrottle`]; the slot is reserved before waiting, so parallel guesses
+/// queue one delay apart), verified off the runtime (against a dummy hash when there is no
+/// account, so both take the same time). Whether it was right; an attempt refused unchecked
+/// is `TOO_MANY_REQUESTS`.
+async fn guess(
+    state: &AppState,
+    ctx: &RequestContext,
+    username: &str,
+    password: &str,
+    stored: Option<&PasswordHash>,
+) -> Result<bool, ApiError> {
+    let spent = state.guesses.spend(ctx.client_address()).map_err(|over| {
+        info!(%over, "password check refused unchecked");
+        ApiError::TooManyRequests("Too many attempts; try again later".into())
+    })?;
+    let wait = match state.throttle.reserve(username) {
+        Ok(wait) => wait,
+        Err(_) => {
+            // Not checked, so it cost no hash: the budgets keep their token.
+            state.guesses.refund(spent);
+            info!("password check refused unchecked: too many attempts on the account");
+            return Err(ApiError::TooManyRequests(
+                "Too many login attempts; try again later".into(),
+            ));
+        }
+    };
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    let verified = state.hasher.verify(password, stored).await;
+    if verified {
+        // Whatever happens next, guessing is over.
+        state.throttle.record_success(username);
+        state.guesses.refund(spent);
+    } else {
+        state.throttle.record_failure(username);
+    }
+    Ok(verified && stored.is_some())
+}
+
 /// Ends the request's own session. Without one there is nothing to end, which is fine.
 #[instrument(skip_all)]
 pub async fn logout(state: &AppState, ctx: &RequestContext) -> Result<bool, ApiError> {
@@ -135,6 +172,12 @@ pub async fn register(
     if !state.config.allow_registration {
         return Err(ApiError::Forbidden("Registration is disabled".into()));
     }
+    // Every registration spends the address's budget, kept even when it succeeds: it costs a
+    // hash, and "Username already exists" would otherwise enumerate accounts at full speed.
+    let _spent = state.guesses.spend(ctx.client_address()).map_err(|over| {
+        info!(%over, "registration refused unchecked");
+        ApiError::TooManyRequests("Too many attempts; try again later".into())
+    })?;
     // Registration never creates an administrator, whatever the request says, and the
     // password is the registrant's own.
     input.is_admin = false;
@@ -154,7 +197,7 @@ pub async fn change_password(
 ) -> Result<(), ApiError> {
     let identity = policy::signed_in_to_change_password(ctx)?;
     let new_password = Password::parse(new_password)?;
-    let command = password_change(state, identity, current_password, &new_password).await?;
+    let command = password_change(state, ctx, identity, current_password, &new_password).await?;
     state.execute(ctx, &command).await?;
     Ok(())
 }
@@ -164,13 +207,22 @@ pub async fn change_password(
 /// hash it was verified against, so a reset that lands meanwhile still makes it fail.
 async fn password_change(
     state: &AppState,
+    ctx: &RequestContext,
     identity: &Identity,
     current_password: &str,
     new_password: &Password,
 ) -> Result<ChangePassword, ApiError> {
     let stored = existing(state, identity.user_id)?.user.password_hash;
-    let stored = PasswordHash::from_phc(stored);
-    if !state.hasher.verify(current_password, Some(&stored)).await {
+    // Paced and budgeted like a login: a stolen session must not become a fast oracle.
+    if !guess(
+        state,
+        ctx,
+        &identity.username,
+        current_password,
+        Some(&stored),
+    )
+    .await?
+    {
         return Err(UserError::WrongCurrentPassword.into());
     }
     Ok(ChangePassword {
@@ -211,11 +263,24 @@ pub async fn update_profile(
         _ => policy::signed_in(ctx)?,
     };
     let current = existing(state, identity.user_id)?.user;
-    let mut edit = vec![AccountChange::Profile(users::profile_update(
+    let profile = users::profile_update(
         &current,
         changes.display_name.as_deref(),
         changes.email.as_deref(),
-    )?)];
+    )?;
+    // A new email answers "Email already exists" when someone has it: each try spends the
+    // address's budget (given back when the change goes through), so nobody can test
+    // addresses one after another at full speed.
+    let email_probe = match &profile.email {
+        Some(email) if current.email.as_deref() != Some(email.as_str()) => {
+            Some(state.guesses.spend(ctx.client_address()).map_err(|over| {
+                info!(%over, "email change refused unchecked");
+                ApiError::TooManyRequests("Too many attempts; try again later".into())
+            })?)
+        }
+        _ => None,
+    };
+    let mut edit = vec![AccountChange::Profile(profile)];
     if let Some(new_password) = changes.new_password.filter(|p| !p.is_empty()) {
         let new_password = Password::parse(&new_password)?;
         let current_password = changes
@@ -225,9 +290,12 @@ pub async fn update_profile(
                 ApiError::Validation("Current password is required to set a new password".into())
             })?;
         edit.push(AccountChange::ChangePassword(
-            password_change(state, identity, &current_password, &new_password).await?,
+            password_change(state, ctx, identity, &current_password, &new_password).await?,
         ));
     }
     state.execute(ctx, &EditAccount { changes: edit }).await?;
+    if let Some(spent) = email_probe {
+        state.guesses.refund(spent);
+    }
     existing(state, identity.user_id)
 }

@@ -2,7 +2,7 @@
 //! helpers and the in-memory counters. Cheap to clone.
 
 use super::api_keys::KeyUsage;
-use crate::auth::{LoginThrottle, RequestContext};
+use crate::auth::{GuessBudget, LoginThrottle, RequestContext};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -35,6 +35,8 @@ pub struct AppState {
     pub vault: KeyVault,
     /// Per-account slowdown of failed logins.
     pub throttle: Arc<LoginThrottle>,
+    /// Budgets of wrong guesses per address and for the server.
+    pub guesses: Arc<GuessBudget>,
     /// Prometheus counters.
     pub metrics: Arc<Metrics>,
     /// When each API key was last resolved by the model service.
@@ -52,6 +54,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            guesses: Arc::new(GuessBudget::new(config.guess_budget)),
             config: Arc::new(config),
             commands: CommandPath::new(store, Arc::new(Uuid::now_v7)),
             projections,

@@ -13,7 +13,7 @@ use chrono::Utc;
 use roster_domain::decision::Command;
 use roster_domain::ids::UserId;
 use roster_domain::store::Actor;
-use roster_domain::user::{AccountChange, EditAccount};
+use roster_domain::user::{AccountChange, EditAccount, UserError};
 use roster_domain::user::{
     CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword,
     RevokeAdmin, UpdateProfile,
@@ -133,6 +133,15 @@ pub async fn create(
     };
     let email = Email::parse_optional(input.email.as_deref())?;
     let password = Password::parse(&input.password)?;
+    // A name already taken is refused before any hashing, so duplicates cost no argon2
+    // work; the reservation in the command still decides, atomically, for names taken
+    // meanwhile.
+    if state
+        .projections
+        .read(|models| models.users.by_username(username.as_str()).is_some())
+    {
+        return Err(UserError::UsernameTaken.into());
+    }
     let password_hash = state.hasher.hash(&password).await?;
     let user_id = UserId(Uuid::now_v7());
     let command = CreateUser {

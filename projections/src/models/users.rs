@@ -13,6 +13,7 @@ use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
 use roster_domain::store::Position;
 use roster_domain::user::UserEvent;
+use roster_domain::values::PasswordHash;
 use std::hash::{BuildHasher, Hasher};
 
 /// One live user, as lists and profiles show them.
@@ -38,8 +39,8 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
     /// Position of `UserCreated`: the sort key and cursor.
     pub created_position: Position,
-    /// Current argon2id hash (for login verification; never shown).
-    pub password_hash: String,
+    /// Current argon2id hash (for login verification; never shown, redacted in `Debug`).
+    pub password_hash: PasswordHash,
     /// The entry of the users' search text that holds this view's folded fields.
     search_entry: u32,
 }
@@ -317,7 +318,7 @@ impl Users {
                     created_at: at,
                     updated_at: at,
                     created_position: position,
-                    password_hash: e.password_hash.into_phc(),
+                    password_hash: e.password_hash,
                     search_entry: 0,
                 };
                 let slot = u32::try_from(self.created.len()).unwrap_or(u32::MAX);
@@ -394,11 +395,11 @@ impl Users {
                 self.admins -= 1;
             }
             (user, UserEvent::PasswordReset(e)) => {
-                user.password_hash = e.password_hash.into_phc();
+                user.password_hash = e.password_hash;
                 user.must_change_password = e.require_change;
             }
             (user, UserEvent::PasswordChanged(e)) => {
-                user.password_hash = e.password_hash.into_phc();
+                user.password_hash = e.password_hash;
                 user.must_change_password = false;
             }
             (user, UserEvent::Disabled {}) => user.disabled = true,

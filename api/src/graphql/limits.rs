@@ -1,0 +1,138 @@
+//! Limits on what one operation may ask at its root, beyond depth and complexity: aliases
+//! let one request repeat a mutation hundreds of times, and a mutation that checks a
+//! password costs an argon2 hash each time.
+//!
+//! - At most [`MAX_ROOT_MUTATIONS`] root fields in a mutation.
+//! - At most one *guarded* root field per operation: those that check or hash a password or
+//!   answer whether an account or an address exists (`login`, `register`, `changePassword`,
+//!   `updateMyProfile`). The per-account pacing and the guess budgets then see each guess.
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{
+    ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Most root fields one mutation may hold.
+pub const MAX_ROOT_MUTATIONS: usize = 20;
+
+/// Root fields that check or hash a password, or tell whether an account or address exists.
+const GUARDED: &[&str] = &["login", "register", "changePassword", "updateMyProfile"];
+
+/// How deep fragments are followed at the root (a cycle is a validation error anyway).
+const FRAGMENT_DEPTH: usize = 8;
+
+/// The schema extension that applies the limits once the operation is parsed.
+pub struct RootFieldLimits;
+
+impl ExtensionFactory for RootFieldLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(RootFieldLimits)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for RootFieldLimits {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        check(&document)?;
+        Ok(document)
+    }
+}
+
+/// Refuses a document one of whose operations exceeds a limit.
+fn check(document: &ExecutableDocument) -> ServerResult<()> {
+    for (_, operation) in document.operations.iter() {
+        let mut names = Vec::new();
+        root_fields(
+            &operation.node.selection_set.node,
+            &document.fragments,
+            FRAGMENT_DEPTH,
+            &mut names,
+        );
+        let guarded = names.iter().filter(|n| GUARDED.contains(n)).count();
+        if guarded > 1 {
+            return Err(ServerError::new(
+                "At most one of login, register, changePassword and updateMyProfile per operation",
+                Some(operation.pos),
+            ));
+        }
+        if operation.node.ty == OperationType::Mutation && names.len() > MAX_ROOT_MUTATIONS {
+            return Err(ServerError::new(
+                format!("At most {MAX_ROOT_MUTATIONS} mutation fields per operation"),
+                Some(operation.pos),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The names of the root fields of `set`, through fragments.
+fn root_fields<'a>(
+    set: &'a SelectionSet,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+    names: &mut Vec<&'a str>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => names.push(field.node.name.node.as_str()),
+            Selection::InlineFragment(inline) if depth > 0 => {
+                root_fields(&inline.node.selection_set.node, fragments, depth - 1, names);
+            }
+            Selection::FragmentSpread(spread) if depth > 0 => {
+                if let Some(fragment) = fragments.get(&spread.node.fragment_name.node) {
+                    root_fields(
+                        &fragment.node.selection_set.node,
+                        fragments,
+                        depth - 1,
+                        names,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(query: &str) -> ServerResult<()> {
+        check(&async_graphql::parser::parse_query(query).unwrap())
+    }
+
+    #[test]
+    fn it_should_allow_one_password_check_per_operation_through_aliases_and_fragments() {
+        assert!(checked("mutation { login(username: \"a\", password: \"b\") { token } }").is_ok());
+        assert!(checked("mutation { a: login(username: \"a\", password: \"b\") { token } b: login(username: \"a\", password: \"c\") { token } }").is_err());
+        assert!(checked("mutation { ...F ... on Mutation { changePassword(currentPassword: \"a\", newPassword: \"b\") } } fragment F on Mutation { login(username: \"a\", password: \"b\") { token } }").is_err());
+    }
+
+    #[test]
+    fn it_should_cap_the_root_fields_of_a_mutation() {
+        let fields = |n: usize| {
+            (0..n)
+                .map(|i| format!("f{i}: logout"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(checked(&format!("mutation {{ {} }}", fields(MAX_ROOT_MUTATIONS))).is_ok());
+        assert!(
+            checked(&format!(
+                "mutation {{ {} }}",
+                fields(MAX_ROOT_MUTATIONS + 1)
+            ))
+            .is_err()
+        );
+    }
+}
