@@ -1,6 +1,8 @@
 //! How events cross into storage: stable type names, a round trip for every kind of event,
 //! the stored shape of the events an auditor reads most, refusals for what cannot be read,
 //! and no secret in what is written.
+//!
+//! One file on purpose: it is the catalogue of stored shapes an auditor relies on.
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! given/when/then for the user account: creation (by an administrator, by registration, by
 //! first-run bootstrap), profile, passwords, disabling, enabling and deletion. The rules about
 //! administrator seats and the last active administrator are in `admins_last_admin.rs`.
+//!
+//! One file for the whole account life cycle on purpose: its cases share one arrangement
+//! (`common`) and read as the guide's chapters in order; split by chapter if it grows more.
 
 mod common;
 

@@ -1,4 +1,7 @@
 //! The read models, driven by real domain decisions.
+//!
+//! One file for every read model on purpose: each case drives several models with one history
+//! and checks them against each other.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test arrangement: a failure is a test failure
 

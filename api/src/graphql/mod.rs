@@ -1,6 +1,6 @@
 //! The GraphQL schema and its HTTP glue.
 //!
-//! - `types`: the object and input types (the contract's names).
+//! - `types`, `inputs`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `limits`: at most one password-checking field, and a bounded number of mutation fields,
@@ -13,6 +13,7 @@
 //! directives, and gives no field suggestions outside development mode.
 
 mod activity;
+pub mod inputs;
 mod limits;
 mod mutation;
 mod query;

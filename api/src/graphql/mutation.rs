@@ -2,6 +2,7 @@
 //! answer. Each returns only after the read models include its events, so the next query
 //! sees the change.
 
+use super::inputs::*;
 use super::parts;
 use super::types::*;
 use crate::auth::{clear_session_cookie, session_cookie};

@@ -4,6 +4,9 @@
 //! Expiry and the idle timeout are times, not events: every query takes `now`, so the clock
 //! belongs to the caller (and tests control it). For the same reason a session that expires
 //! but is never ended stays until [`Sessions::prune_expired`] drops it.
+//!
+//! Longer than most files on purpose: the view, its three indexes and the application of each
+//! event are kept together, so that every index update sits beside the event that causes it.
 
 use super::deadlines::Deadlines;
 use super::keyed::{Index, Keyed, Table};

@@ -4,6 +4,10 @@
 //! Order is the global position of each user's `UserCreated`: unique and fixed, so ties cannot
 //! happen and a cursor ("users created before position P") stays valid while users are added
 //! (they sort before every page already served) or deleted (they simply drop out).
+//!
+//! Longer than most files on purpose: the view, its indexes (by id, by name, by creation
+//! order, the search text) and the application of each event are kept together, so that every
+//! index update sits beside the event that causes it.
 
 use super::keyed::{Index, Keyed, Table};
 use super::search::SearchText;

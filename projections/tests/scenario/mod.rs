@@ -3,6 +3,9 @@
 //! store. Many steps are refused by the domain (a name taken, a user deleted); each step
 //! reports whether it was accepted, so the property can tell a generator that reaches every
 //! command from one whose commands are all refused.
+//!
+//! One file on purpose: the generator's steps share the state they pick from, and reading them
+//! side by side shows which event kinds the property reaches.
 
 #![allow(dead_code)]
 

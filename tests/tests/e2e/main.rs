@@ -5,6 +5,7 @@
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `rest`: every REST route and its shape.
+//! - `guessing`: pacing and budgets of password guesses, one check per operation.
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
 //! - `keys`: model-service API keys and the key service endpoint.
@@ -20,6 +21,7 @@ mod auth;
 mod edits;
 mod graphql;
 mod graphql_ws;
+mod guessing;
 mod hardening;
 mod keys;
 mod rest;

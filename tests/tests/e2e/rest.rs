@@ -1,4 +1,7 @@
 //! Every REST route, with FOVEA's shapes.
+//!
+//! One file for the whole REST surface on purpose: it is the checklist of FOVEA's routes and
+//! shapes, read top to bottom.
 
 use crate::support::*;
 use reqwest::{Method, StatusCode};

@@ -1,5 +1,7 @@
 //! `GET /graphql/ws`: the administrators' live feeds (`sessionActivity`, `userChanged`) over
 //! graphql-transport-ws, who may watch them, and the heartbeat.
+//!
+//! One file on purpose: the feeds' tests share their probes and watchers.
 
 use crate::graphql_ws::{FAILURE_GUARD, GraphqlSocket};
 use crate::support::*;
