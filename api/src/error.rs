@@ -9,7 +9,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_domain::command_path::ExecuteError;
-use roster_domain::error::ErrorKind;
+use roster_domain::error::{DomainError, ErrorKind};
+use roster_domain::user::{CurrentAccount, UserError};
 use serde_json::{Value, json};
 
 /// The message shown for every internal error.
@@ -37,6 +38,12 @@ pub enum ApiError {
     /// Clashes with current state: 409, `CONFLICT`.
     #[error("{0}")]
     Conflict(String),
+    /// A change to an account rested on a version of it that someone else's change has
+    /// replaced: `CONFLICT` in GraphQL; in REST, where the version comes as `If-Match`, 412
+    /// `PRECONDITION_FAILED`. Either way the account as it is now goes with it
+    /// ([`ApiError::details`]).
+    #[error("The account was changed by someone else; reload and try again")]
+    Stale(Box<CurrentAccount>),
     /// The method is not allowed for this request (a mutation over GET): 405,
     /// `METHOD_NOT_ALLOWED`.
     #[error("{0}")]
@@ -85,6 +92,7 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Stale(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -101,7 +109,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::Conflict(_) | ApiError::Stale(_) => "CONFLICT",
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             ApiError::TooLarge => "PAYLOAD_TOO_LARGE",
             ApiError::TooManyRequests(_) => "TOO_MANY_REQUESTS",
@@ -114,7 +122,27 @@ impl ApiError {
     pub fn rest_code(&self) -> &'static str {
         match self {
             ApiError::Unauthenticated(_) => "UNAUTHORIZED",
+            ApiError::Stale(_) => "PRECONDITION_FAILED",
             other => other.graphql_code(),
+        }
+    }
+
+    /// What goes with the message: REST's `details`, GraphQL's `extensions` besides `code`.
+    /// For a stale edit, `{currentVersion, current: {displayName, email, isAdmin, disabled,
+    /// version}}`: the account as it is now.
+    pub fn details(&self) -> Option<Value> {
+        match self {
+            ApiError::Stale(current) => Some(json!({
+                "currentVersion": current.version,
+                "current": {
+                    "displayName": current.display_name.as_str(),
+                    "email": current.email.as_ref().map(|email| email.as_str()),
+                    "isAdmin": current.is_admin,
+                    "disabled": current.disabled,
+                    "version": current.version,
+                },
+            })),
+            _ => None,
         }
     }
 
@@ -144,6 +172,7 @@ impl ApiError {
 impl From<ExecuteError> for ApiError {
     fn from(error: ExecuteError) -> ApiError {
         match error {
+            ExecuteError::Rejected(DomainError::User(refusal)) => refusal.into(),
             ExecuteError::Rejected(refusal) => {
                 ApiError::from_kind(refusal.kind(), refusal.to_string())
             }
@@ -171,9 +200,12 @@ validation_from!(
     roster_domain::values::ResourceNameError,
 );
 
-impl From<roster_domain::user::UserError> for ApiError {
-    fn from(error: roster_domain::user::UserError) -> ApiError {
-        ApiError::from_kind(error.kind(), error.to_string())
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> ApiError {
+        match error {
+            UserError::Stale { current } => ApiError::Stale(current),
+            error => ApiError::from_kind(error.kind(), error.to_string()),
+        }
     }
 }
 
@@ -195,10 +227,11 @@ impl From<roster_projections::NotYetApplied> for ApiError {
     }
 }
 
-/// The REST error body: `{"error": CODE, "message": ..., "details"?: ...}`.
+/// The REST error body: `{"error": CODE, "message": ..., "details"?: ...}`; without `details`,
+/// the error's own ([`ApiError::details`]).
 pub fn rest_body(error: &ApiError, details: Option<Value>) -> Value {
     let mut body = json!({ "error": error.rest_code(), "message": error.public_message() });
-    if let Some(details) = details {
+    if let Some(details) = details.or_else(|| error.details()) {
         body["details"] = details;
     }
     body
@@ -214,6 +247,13 @@ impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
         async_graphql::Error::new(self.public_message()).extend_with(|_, extensions| {
             extensions.set("code", self.graphql_code());
+            if let Some(Value::Object(details)) = self.details() {
+                for (name, value) in details {
+                    if let Ok(value) = async_graphql::Value::from_json(value) {
+                        extensions.set(name, value);
+                    }
+                }
+            }
         })
     }
 }
@@ -221,8 +261,6 @@ impl ErrorExtensions for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_domain::error::DomainError;
-    use roster_domain::user::UserError;
 
     #[test]
     fn it_should_map_a_domain_refusal_to_its_kind_and_the_guide_message() {
@@ -235,6 +273,51 @@ mod tests {
             ExecuteError::Rejected(DomainError::User(UserError::AdminRequired)).into();
         assert_eq!(error.status(), StatusCode::FORBIDDEN);
         assert_eq!(error.public_message(), "Admin access required");
+    }
+
+    #[test]
+    fn it_should_answer_a_stale_edit_with_the_account_as_it_is_now() {
+        use roster_domain::values::{DisplayName, Email};
+        let current = CurrentAccount {
+            version: 3,
+            display_name: DisplayName::parse("Ann A.").unwrap(),
+            email: Some(Email::parse("ann@example.org").unwrap()),
+            is_admin: false,
+            disabled: true,
+        };
+        let refusal = UserError::Stale {
+            current: Box::new(current),
+        };
+        let message = refusal.to_string();
+        let error: ApiError = ExecuteError::Rejected(DomainError::User(refusal)).into();
+        assert_eq!(error.public_message(), message);
+        assert_eq!(
+            message,
+            "The account was changed by someone else; reload and try again"
+        );
+        assert_eq!(
+            (error.status(), error.rest_code(), error.graphql_code()),
+            (
+                StatusCode::PRECONDITION_FAILED,
+                "PRECONDITION_FAILED",
+                "CONFLICT"
+            )
+        );
+        let current = json!({
+            "displayName": "Ann A.",
+            "email": "ann@example.org",
+            "isAdmin": false,
+            "disabled": true,
+            "version": 3,
+        });
+        let body = rest_body(&error, None);
+        assert_eq!(body["details"]["currentVersion"], 3);
+        assert_eq!(body["details"]["current"], current);
+        let graphql = error.extend();
+        let extensions = serde_json::to_value(graphql.extensions).unwrap();
+        assert_eq!(extensions["code"], "CONFLICT");
+        assert_eq!(extensions["currentVersion"], 3);
+        assert_eq!(extensions["current"], current);
     }
 
     #[test]

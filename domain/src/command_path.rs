@@ -13,7 +13,7 @@ use crate::decision::{Command, Loaded};
 use crate::error::DomainError;
 use crate::event::{DecodeError, Event};
 use crate::store::{
-    Actor, AppendError, EventStore, Expected, Metadata, NewEvent, Position, StoreError,
+    Actor, AppendError, EventStore, Expected, Metadata, NewEvent, Position, Revision, StoreError,
     StreamAppend,
 };
 use crate::stream::StreamId;
@@ -51,6 +51,16 @@ pub struct Executed {
     pub position: Option<Position>,
     /// The events appended, in order.
     pub events: Vec<Event>,
+    /// The revision of every stream the decision read, as of this command (its own events
+    /// included); a stream without events is absent.
+    pub revisions: BTreeMap<StreamId, Revision>,
+}
+
+impl Executed {
+    /// The revision `stream` is at after this command, if the decision read it.
+    pub fn revision(&self, stream: &StreamId) -> Option<Revision> {
+        self.revisions.get(stream).copied()
+    }
 }
 
 /// Why a command did not go through.
@@ -146,6 +156,7 @@ impl CommandPath {
                 return Ok(Executed {
                     position: None,
                     events,
+                    revisions: revisions(&loaded),
                 });
             }
             let batch = self.batch(meta, &loaded, &events)?;
@@ -156,6 +167,7 @@ impl CommandPath {
                     return Ok(Executed {
                         position: Some(position),
                         events,
+                        revisions: revisions(&loaded),
                     });
                 }
                 Err(AppendError::Conflict { stream, actual, .. }) => {
@@ -358,6 +370,16 @@ impl CommandPath {
             }
         }
     }
+}
+
+/// The revision of every stream the last decision read, as loaded (after
+/// [`CommandPath::remember_appended`], with the command's own events).
+fn revisions(loaded: &Loaded) -> BTreeMap<StreamId, Revision> {
+    loaded
+        .read_set()
+        .into_iter()
+        .filter_map(|(stream, revision)| Some((stream, revision?)))
+        .collect()
 }
 
 fn short_type_name<C>() -> &'static str {

@@ -240,6 +240,15 @@ impl Loaded {
         self.user(id).live()
     }
 
+    /// The revision of user `id`'s stream, its last event's (`None`: no events). Read like its
+    /// state, so the append guards the stream at exactly this revision.
+    pub fn user_revision(&self, id: UserId) -> Option<Revision> {
+        let stream = StreamId::User(id);
+        let revision = self.streams.get(&stream).and_then(|l| l.revision);
+        self.read.borrow_mut().insert(stream);
+        revision
+    }
+
     /// Who holds a username (by its lowercased key).
     pub fn username(&self, key: &str) -> &Reservation {
         match self.state(StreamId::Username(key.to_owned())) {

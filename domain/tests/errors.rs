@@ -5,9 +5,24 @@ use roster_domain::error::{DomainError, ErrorKind};
 use roster_domain::keyring::KeyringError;
 use roster_domain::resource::ResourceError;
 use roster_domain::session::SessionError;
-use roster_domain::user::UserError;
+use roster_domain::user::{CurrentAccount, UserError};
+use roster_domain::values::DisplayName;
 
 use ErrorKind::{Conflict, Forbidden, NotFound, Unauthenticated, Validation};
+
+/// A stale edit's refusal, with the account as it is now.
+#[allow(clippy::expect_used, reason = "parses a literal known to be valid")]
+fn stale() -> UserError {
+    UserError::Stale {
+        current: Box::new(CurrentAccount {
+            version: 1,
+            display_name: DisplayName::parse("Alice").expect("valid display name"),
+            email: None,
+            is_admin: false,
+            disabled: false,
+        }),
+    }
+}
 
 /// Every variant of every aggregate's error, with the kind it must map to.
 fn table() -> Vec<(DomainError, ErrorKind)> {
@@ -25,6 +40,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (UserError::RegistrationCannotGrantAdmin.into(), Forbidden),
         (UserError::AlreadyBootstrapped.into(), Conflict),
         (UserError::WrongCurrentPassword.into(), Validation),
+        (stale().into(), Conflict),
         (SessionError::InvalidCredentials.into(), Unauthenticated),
         (SessionError::AccountDisabled.into(), Forbidden),
         (SessionError::AlreadyExists.into(), Conflict),
@@ -65,7 +81,8 @@ fn listed_in_table(error: &DomainError) {
             | UserError::LastActiveAdmin
             | UserError::RegistrationCannotGrantAdmin
             | UserError::AlreadyBootstrapped
-            | UserError::WrongCurrentPassword,
+            | UserError::WrongCurrentPassword
+            | UserError::Stale { .. },
         )
         | DomainError::Session(
             SessionError::InvalidCredentials

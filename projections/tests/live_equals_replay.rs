@@ -2,7 +2,7 @@
 //! field for field (index entries included), projections rebuilt by a fresh replay of the
 //! same log, and projections that applied a prefix of the log and then resumed from a feed
 //! starting where the prefix ended. Each also answers its lookups and totals as a scan of
-//! its own views does.
+//! its own views does, and every user's version is the revision of their stream in the log.
 //!
 //! Across the run every event type, and every case of the read models the generator aims at,
 //! must occur, and every kind of command must have been accepted at least once: otherwise a
@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use roster_domain::store::{EventStore, Position};
-use roster_domain::stream::KeyringOwner;
+use roster_domain::stream::{KeyringOwner, StreamId};
 use roster_projections::UserFilter;
 use roster_projections::{Projections, ReadModels, UserStats};
 use roster_store::MemoryStore;
@@ -77,6 +77,13 @@ async fn live_and_replayed(steps: Vec<Step>, split: usize) -> Exercised {
         "resumed after {prefix} of {} events",
         log.len()
     );
+
+    // A user's version is the revision of the last event of their stream, as in the store.
+    for user in live.users.all() {
+        let stream = StreamId::User(user.id).to_string();
+        let last = log.iter().rfind(|r| r.stream == stream).map(|r| r.revision);
+        assert_eq!(Some(user.version), last, "version of {stream}");
+    }
 
     check_against_scans(&live, scenario.now);
     Exercised {

@@ -6,12 +6,14 @@ use super::inputs::*;
 use super::parts;
 use super::types::*;
 use crate::auth::{clear_session_cookie, session_cookie};
+use crate::error::ApiError;
 use crate::service::auth::{self as auth_service, LoggedIn, ProfileChanges};
 use crate::service::owned::{self, Kind, OwnedRecord};
 use crate::service::policy::{KeyringScope, SessionScope};
 use crate::service::{api_keys, sessions, users};
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use axum::http::header::SET_COOKIE;
+use roster_domain::store::Revision;
 use roster_domain::user::CreatedVia;
 
 /// The root of every mutation.
@@ -31,6 +33,17 @@ fn login_payload(ctx: &Context<'_>, tls: bool, logged_in: LoggedIn) -> LoginPayl
 
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The version an `expectedVersion` argument names.
+fn expected(version: Option<i32>) -> Result<Option<Revision>> {
+    version
+        .map(|version| {
+            Revision::try_from(version)
+                .map_err(|_| ApiError::Validation("expectedVersion cannot be negative".into()))
+        })
+        .transpose()
+        .extend()
 }
 
 // Personas, ontologies and annotations share their use cases; only the GraphQL type differs.
@@ -143,31 +156,58 @@ impl MutationRoot {
         Ok(User::from(&record))
     }
 
-    /// Edits an account (administrators). Active sessions remain valid.
-    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
+    /// Edits an account (administrators). Active sessions remain valid. With
+    /// `expectedVersion` (a `User.version`), refused with CONFLICT, and the account as it is
+    /// now in `extensions.current`, when someone else changed the account since.
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let record = users::update(state, request, &id, input.into())
+        let expected = expected(expected_version)?;
+        let record = users::update(state, request, &id, input.into(), expected)
             .await
             .extend()?;
         Ok(User::from(&record))
     }
 
-    /// Makes a user an administrator; it applies on their next request.
-    async fn grant_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+    /// Makes a user an administrator; it applies on their next request. `expectedVersion` as
+    /// in `updateUser`.
+    async fn grant_admin(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let record = users::grant_admin(state, request, &id).await.extend()?;
+        let expected = expected(expected_version)?;
+        let record = users::grant_admin(state, request, &id, expected)
+            .await
+            .extend()?;
         Ok(User::from(&record))
     }
 
     /// Takes the admin role away (never from the last active administrator).
-    async fn revoke_admin(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+    /// `expectedVersion` as in `updateUser`.
+    async fn revoke_admin(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let record = users::revoke_admin(state, request, &id).await.extend()?;
+        let expected = expected(expected_version)?;
+        let record = users::revoke_admin(state, request, &id, expected)
+            .await
+            .extend()?;
         Ok(User::from(&record))
     }
 
     /// Sets a new password for a user (administrators). Their sessions stay valid unless
-    /// `revokeSessions`. Null or absent flags mean false.
+    /// `revokeSessions`. Null or absent flags mean false. `expectedVersion` as in `updateUser`.
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
@@ -175,8 +215,10 @@ impl MutationRoot {
         password: String,
         #[graphql(default_with = "Some(false)")] revoke_sessions: Option<bool>,
         #[graphql(default_with = "Some(false)")] require_change: Option<bool>,
+        expected_version: Option<i32>,
     ) -> Result<User> {
         let (state, request) = parts(ctx)?;
+        let expected = expected(expected_version)?;
         let record = users::reset_password(
             state,
             request,
@@ -184,6 +226,7 @@ impl MutationRoot {
             &password,
             revoke_sessions.unwrap_or(false),
             require_change.unwrap_or(false),
+            expected,
         )
         .await
         .extend()?;
@@ -224,23 +267,50 @@ impl MutationRoot {
     }
 
     /// Stops a user from logging in; their sessions stop at once (administrators).
-    async fn disable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+    /// `expectedVersion` as in `updateUser`.
+    async fn disable_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let record = users::disable(state, request, &id).await.extend()?;
+        let expected = expected(expected_version)?;
+        let record = users::disable(state, request, &id, expected)
+            .await
+            .extend()?;
         Ok(User::from(&record))
     }
 
-    /// Lets a disabled user log in again (administrators).
-    async fn enable_user(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+    /// Lets a disabled user log in again (administrators). `expectedVersion` as in
+    /// `updateUser`.
+    async fn enable_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> Result<User> {
         let (state, request) = parts(ctx)?;
-        let record = users::enable(state, request, &id).await.extend()?;
+        let expected = expected(expected_version)?;
+        let record = users::enable(state, request, &id, expected)
+            .await
+            .extend()?;
         Ok(User::from(&record))
     }
 
     /// Deletes a user and everything they own, for good (administrators; not yourself).
-    async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+    /// `expectedVersion` as in `updateUser`.
+    async fn delete_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> Result<bool> {
         let (state, request) = parts(ctx)?;
-        users::delete(state, request, &id).await.extend()?;
+        let expected = expected(expected_version)?;
+        users::delete(state, request, &id, expected)
+            .await
+            .extend()?;
         Ok(true)
     }
 

@@ -32,6 +32,10 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the account last changed.
     pub updated_at: DateTime<Utc>,
+    /// The account's version: the revision of its event stream (0 when created, one more with
+    /// every change). Send it back as `expectedVersion` to have a change refused when someone
+    /// else changed the account since.
+    pub version: i32,
     /// The guide's per-user counts.
     pub stats: UserStats,
 }
@@ -60,6 +64,7 @@ impl From<&UserRecord> for User {
             must_change_password: user.must_change_password,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            version: count(user.version),
             stats: UserStats {
                 personas: count(record.stats.personas),
                 active_sessions: count(record.stats.active_sessions),

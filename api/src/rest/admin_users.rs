@@ -1,18 +1,65 @@
 //! `/api/admin/users/*`: the Admin Panel's user management.
+//!
+//! One user's answers carry its version as the `ETag` (`"3"`: the revision of the account's
+//! event stream, as `version` in the body). A write on one user honours `If-Match` with such
+//! a tag: when someone else changed the account since, it answers 412 `PRECONDITION_FAILED`
+//! with the account as it is now in `details`, and changes nothing.
 
 use super::JsonBody;
 use super::shapes::admin_user;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
 use crate::service::AppState;
+use crate::service::records::UserRecord;
 use crate::service::users::{self, NewUser, UserChanges};
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::{ETAG, IF_MATCH};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::response::AppendHeaders;
+use roster_domain::store::Revision;
 use roster_domain::user::CreatedVia;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// A user, with its version as the `ETag`.
+type Versioned = ([(HeaderName, String); 1], Json<Value>);
+
+fn versioned(record: &UserRecord) -> Versioned {
+    (
+        [(ETAG, entity_tag(record.user.version))],
+        Json(admin_user(record)),
+    )
+}
+
+/// `"3"` for version 3.
+fn entity_tag(version: Revision) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names (`None` without one): exactly one tag as `ETag`
+/// gives it, `"3"`. Anything else is refused (400) rather than guessed at.
+fn if_match(headers: &HeaderMap) -> Result<Option<Revision>, ApiError> {
+    let mut values = headers.get_all(IF_MATCH).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let invalid = || {
+        ApiError::Validation("If-Match must be one version in quotes, as the ETag gives it".into())
+    };
+    if values.next().is_some() {
+        return Err(invalid());
+    }
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().strip_prefix('"')?.strip_suffix('"'))
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse().ok())
+        .map(Some)
+        .ok_or_else(invalid)
+}
 
 /// `POST /api/admin/users` body.
 #[derive(Deserialize)]
@@ -77,69 +124,86 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(admin_user(&record))))
 }
 
-/// `GET /api/admin/users/{id}`.
+/// `GET /api/admin/users/{id}`, with the `ETag`.
 pub async fn read(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Versioned, ApiError> {
     let record = users::read(&state, &ctx, &id)?;
-    Ok(Json(admin_user(&record)))
+    Ok(versioned(&record))
 }
 
-/// `PUT|PATCH /api/admin/users/{id}`.
+/// `PUT|PATCH /api/admin/users/{id}` (`If-Match`).
 pub async fn update(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<UpdateBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Versioned, ApiError> {
+    let expected = if_match(&headers)?;
     let changes = UserChanges {
         display_name: body.display_name,
         email: body.email,
         is_admin: body.is_admin,
         password: body.password,
     };
-    let record = users::update(&state, &ctx, &id, changes).await?;
-    Ok(Json(admin_user(&record)))
+    let record = users::update(&state, &ctx, &id, changes, expected).await?;
+    Ok(versioned(&record))
 }
 
-/// `DELETE /api/admin/users/{id}` → `{success: true}` (403 "Cannot delete yourself").
+/// `DELETE /api/admin/users/{id}` (`If-Match`) → `{success: true}`, with the `ETag` of the
+/// deletion (403 "Cannot delete yourself").
 pub async fn remove(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    users::delete(&state, &ctx, &id).await?;
-    Ok(Json(json!({ "success": true })))
+    headers: HeaderMap,
+) -> Result<(AppendHeaders<Option<(HeaderName, String)>>, Json<Value>), ApiError> {
+    let expected = if_match(&headers)?;
+    let version = users::delete(&state, &ctx, &id, expected).await?;
+    let etag = version.map(|version| (ETAG, entity_tag(version)));
+    Ok((AppendHeaders(etag), Json(json!({ "success": true }))))
 }
 
-/// `POST /api/admin/users/{id}/disable` → the user, disabled (their sessions stop at once).
+/// `POST /api/admin/users/{id}/disable` (`If-Match`) → the user, disabled (their sessions
+/// stop at once).
 pub async fn disable(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(admin_user(&users::disable(&state, &ctx, &id).await?)))
+    headers: HeaderMap,
+) -> Result<Versioned, ApiError> {
+    let expected = if_match(&headers)?;
+    Ok(versioned(
+        &users::disable(&state, &ctx, &id, expected).await?,
+    ))
 }
 
-/// `POST /api/admin/users/{id}/enable` → the user, enabled.
+/// `POST /api/admin/users/{id}/enable` (`If-Match`) → the user, enabled.
 pub async fn enable(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(admin_user(&users::enable(&state, &ctx, &id).await?)))
+    headers: HeaderMap,
+) -> Result<Versioned, ApiError> {
+    let expected = if_match(&headers)?;
+    Ok(versioned(
+        &users::enable(&state, &ctx, &id, expected).await?,
+    ))
 }
 
-/// `POST /api/admin/users/{id}/reset-password` → the user (`revokeSessions` ends their
-/// sessions, `requireChange` asks for a new password at the next login).
+/// `POST /api/admin/users/{id}/reset-password` (`If-Match`) → the user (`revokeSessions` ends
+/// their sessions, `requireChange` asks for a new password at the next login).
 pub async fn reset_password(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<ResetPasswordBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Versioned, ApiError> {
+    let expected = if_match(&headers)?;
     let record = users::reset_password(
         &state,
         &ctx,
@@ -147,7 +211,54 @@ pub async fn reset_password(
         &body.password,
         body.revoke_sessions,
         body.require_change,
+        expected,
     )
     .await?;
-    Ok(Json(admin_user(&record)))
+    Ok(versioned(&record))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(IF_MATCH, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn it_should_read_the_version_of_an_if_match_as_the_etag_gives_it() {
+        assert_eq!(if_match(&headers(&[])).unwrap(), None);
+        assert_eq!(if_match(&headers(&["\"0\""])).unwrap(), Some(0));
+        assert_eq!(if_match(&headers(&[" \"42\" "])).unwrap(), Some(42));
+        assert_eq!(entity_tag(42), "\"42\"");
+    }
+
+    #[test]
+    fn it_should_refuse_an_if_match_that_is_not_one_quoted_version() {
+        for value in [
+            "42",
+            "\"\"",
+            "\"-1\"",
+            "\"+1\"",
+            "\"4 2\"",
+            "W/\"4\"",
+            "*",
+            "\"1\", \"2\"",
+            "\"x\"",
+            "\"99999999999999999999\"",
+        ] {
+            let refused = if_match(&headers(&[value]));
+            assert!(
+                matches!(refused, Err(ApiError::Validation(_))),
+                "{value}: {refused:?}"
+            );
+        }
+        let twice = if_match(&headers(&["\"1\"", "\"1\""]));
+        assert!(matches!(twice, Err(ApiError::Validation(_))));
+    }
 }

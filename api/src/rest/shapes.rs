@@ -26,11 +26,12 @@ pub fn profile(record: &UserRecord) -> Value {
     value
 }
 
-/// An Admin Panel row: the profile plus status and `_count {personas, sessions, apiKeys}`
-/// (sessions: active ones only).
+/// An Admin Panel row: the profile plus status, `version` (as the `ETag` of one user gives it)
+/// and `_count {personas, sessions, apiKeys}` (sessions: active ones only).
 pub fn admin_user(record: &UserRecord) -> Value {
     let mut value = profile(record);
     value["disabled"] = json!(record.user.disabled);
+    value["version"] = json!(record.user.version);
     value["_count"] = json!({
         "personas": record.stats.personas,
         "sessions": record.stats.active_sessions,

@@ -1,5 +1,11 @@
 //! Administering user accounts: the Admin Panel's list and record, and every change an
 //! administrator makes to an account.
+//!
+//! Every change takes the version of the account the client read (`expected`, the revision of
+//! its user stream, as `UserView::version` shows it), or `None`. With a version, the change is
+//! decided by the domain's [`IfUnchanged`] and refused as stale ([`ApiError::Stale`], with the
+//! account as it is now) when someone else changed the account since; the append guards the
+//! account's stream at that version, so the check cannot race.
 
 use super::AppState;
 use super::records::{
@@ -12,8 +18,9 @@ use crate::error::ApiError;
 use chrono::Utc;
 use roster_domain::decision::Command;
 use roster_domain::ids::UserId;
-use roster_domain::store::Actor;
-use roster_domain::user::{AccountChange, EditAccount, UserError};
+use roster_domain::store::{Actor, Revision};
+use roster_domain::stream::StreamId;
+use roster_domain::user::{AccountChange, EditAccount, IfUnchanged, UserError};
 use roster_domain::user::{
     CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword,
     RevokeAdmin, UpdateProfile,
@@ -173,14 +180,18 @@ pub async fn create(
 
 /// Applies `changes` to an account (administrators): profile, password, admin role. Every
 /// value is parsed before anything is written, and the whole edit is one command
-/// ([`EditAccount`]), so a refusal (an invalid email, demoting the last administrator)
-/// leaves the account exactly as it was.
-#[instrument(skip_all, fields(user = id))]
+/// ([`EditAccount`]), so a refusal (an invalid email, demoting the last administrator, a
+/// stale `expected` version) leaves the account exactly as it was.
+///
+/// Fields left out keep the values the read model shows; with `expected`, the edit lands only
+/// if the account is still at that version, so those values are the ones the edit rests on.
+#[instrument(skip_all, fields(user = id, expected))]
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
     changes: UserChanges,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
     policy::administrator(ctx)?;
     let id = super::parse_user_id(id)?;
@@ -207,8 +218,20 @@ pub async fn update(
         Some(false) => edit.push(AccountChange::RevokeAdmin(RevokeAdmin { user_id: id })),
         None => {}
     }
-    state.execute(ctx, &EditAccount { changes: edit }).await?;
+    let edit = EditAccount { changes: edit };
+    state
+        .execute(ctx, &if_unchanged(id, expected, edit))
+        .await?;
     existing(state, id)
+}
+
+/// `command` on account `id`, decided only while the account is at `expected` (if given).
+fn if_unchanged<C>(id: UserId, expected: Option<Revision>, command: C) -> IfUnchanged<C> {
+    IfUnchanged {
+        user_id: id,
+        expected_version: expected,
+        command,
+    }
 }
 
 /// The profile of `current` with a new display name and/or email (`None` keeps a field; an
@@ -234,41 +257,46 @@ pub fn profile_update(
 }
 
 /// An administrator's change to one account that is one command: the rule, the id, the
-/// command, then the account as it is now.
-async fn administer<C: Command>(
+/// command (at the version `expected`, if given), then the account as it is now.
+async fn administer<C: Command<Error = UserError>>(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
+    expected: Option<Revision>,
     command: impl FnOnce(UserId) -> C,
 ) -> Result<UserRecord, ApiError> {
     policy::administrator(ctx)?;
     let id = super::parse_user_id(id)?;
-    state.execute(ctx, &command(id)).await?;
+    state
+        .execute(ctx, &if_unchanged(id, expected, command(id)))
+        .await?;
     existing(state, id)
 }
 
 /// Makes a user an administrator; it applies on their next request.
-#[instrument(skip_all, fields(user = id))]
+#[instrument(skip_all, fields(user = id, expected))]
 pub async fn grant_admin(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
-    administer(state, ctx, id, |user_id| GrantAdmin { user_id }).await
+    administer(state, ctx, id, expected, |user_id| GrantAdmin { user_id }).await
 }
 
 /// Takes the admin role away (never from the last active administrator).
-#[instrument(skip_all, fields(user = id))]
+#[instrument(skip_all, fields(user = id, expected))]
 pub async fn revoke_admin(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
-    administer(state, ctx, id, |user_id| RevokeAdmin { user_id }).await
+    administer(state, ctx, id, expected, |user_id| RevokeAdmin { user_id }).await
 }
 
 /// An administrator sets a new password. Sessions survive unless `revoke_sessions`.
-#[instrument(skip_all, fields(user = id, revoke_sessions, require_change))]
+#[instrument(skip_all, fields(user = id, revoke_sessions, require_change, expected))]
 pub async fn reset_password(
     state: &AppState,
     ctx: &RequestContext,
@@ -276,52 +304,61 @@ pub async fn reset_password(
     password: &str,
     revoke_sessions: bool,
     require_change: bool,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
     policy::administrator(ctx)?;
     let id = super::parse_user_id(id)?;
     let password = Password::parse(password)?;
     existing(state, id)?;
     let password_hash = state.hasher.hash(&password).await?;
+    let reset = ResetPassword {
+        user_id: id,
+        password_hash,
+        revoke_sessions,
+        require_change,
+    };
     state
-        .execute(
-            ctx,
-            &ResetPassword {
-                user_id: id,
-                password_hash,
-                revoke_sessions,
-                require_change,
-            },
-        )
+        .execute(ctx, &if_unchanged(id, expected, reset))
         .await?;
     existing(state, id)
 }
 
 /// Stops a user from logging in; their sessions stop at once.
-#[instrument(skip_all, fields(user = id))]
+#[instrument(skip_all, fields(user = id, expected))]
 pub async fn disable(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
-    administer(state, ctx, id, |user_id| DisableUser { user_id }).await
+    administer(state, ctx, id, expected, |user_id| DisableUser { user_id }).await
 }
 
 /// Lets a disabled user log in again.
-#[instrument(skip_all, fields(user = id))]
+#[instrument(skip_all, fields(user = id, expected))]
 pub async fn enable(
     state: &AppState,
     ctx: &RequestContext,
     id: &str,
+    expected: Option<Revision>,
 ) -> Result<UserRecord, ApiError> {
-    administer(state, ctx, id, |user_id| EnableUser { user_id }).await
+    administer(state, ctx, id, expected, |user_id| EnableUser { user_id }).await
 }
 
 /// Deletes a user and everything they own, for good. Nobody deletes themself (the domain's
-/// rule, decided against the log).
-#[instrument(skip_all, fields(user = id))]
-pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> Result<(), ApiError> {
+/// rule, decided against the log). Returns the account's last version: that of its deletion.
+#[instrument(skip_all, fields(user = id, expected))]
+pub async fn delete(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    expected: Option<Revision>,
+) -> Result<Option<Revision>, ApiError> {
     policy::administrator(ctx)?;
     let id = super::parse_user_id(id)?;
-    state.execute(ctx, &DeleteUser { user_id: id }).await?;
-    Ok(())
+    let delete = DeleteUser { user_id: id };
+    let executed = state
+        .execute(ctx, &if_unchanged(id, expected, delete))
+        .await?;
+    Ok(executed.revision(&StreamId::User(id)))
 }

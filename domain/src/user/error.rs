@@ -1,3 +1,4 @@
+use super::CurrentAccount;
 use crate::error::ErrorKind;
 
 /// Why a command on a user account was refused. Messages are the administrator guide's
@@ -44,6 +45,12 @@ pub enum UserError {
     /// The current password given was wrong (VALIDATION).
     #[error("Current password is incorrect")]
     WrongCurrentPassword,
+    /// Someone else changed the account since the version the change rests on (CONFLICT).
+    #[error("The account was changed by someone else; reload and try again")]
+    Stale {
+        /// The account as it is now.
+        current: Box<CurrentAccount>,
+    },
 }
 
 impl UserError {
@@ -60,7 +67,8 @@ impl UserError {
             | UserError::UsernameTaken
             | UserError::EmailTaken
             | UserError::LastActiveAdmin
-            | UserError::AlreadyBootstrapped => ErrorKind::Conflict,
+            | UserError::AlreadyBootstrapped
+            | UserError::Stale { .. } => ErrorKind::Conflict,
             UserError::WrongCurrentPassword => ErrorKind::Validation,
         }
     }

@@ -15,6 +15,7 @@ mod events;
 mod password;
 mod profile;
 mod status;
+mod version;
 
 pub use admin_role::{GrantAdmin, RevokeAdmin};
 pub use create::{CreateUser, CreatedVia};
@@ -24,6 +25,7 @@ pub use events::{PasswordChanged, PasswordReset, ProfileUpdated, UserCreated, Us
 pub use password::{ChangePassword, ResetPassword};
 pub use profile::UpdateProfile;
 pub use status::{DeleteUser, DisableUser, EnableUser};
+pub use version::{CurrentAccount, IfUnchanged};
 
 use crate::decision::{Caller, Loaded};
 use crate::ids::UserId;

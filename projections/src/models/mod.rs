@@ -46,10 +46,10 @@ pub struct ProjectionInfo {
 /// a deployment tells that what it built, kept or compares came from other rules, and
 /// rebuilds it by replay. A change that computes the same (faster, smaller) keeps it.
 pub const PROJECTIONS: [ProjectionInfo; 4] = [
-    // 2: search forms fold the final sigma.
+    // 2: search forms fold the final sigma. 3: each user's version (its stream's revision).
     ProjectionInfo {
         name: "users",
-        version: 2,
+        version: 3,
     },
     // 2: a user id created again counts its admin role once.
     ProjectionInfo {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use foldhash::HashMap;
 use foldhash::fast::RandomState;
 use roster_domain::ids::UserId;
-use roster_domain::store::Position;
+use roster_domain::store::{Position, Revision};
 use roster_domain::user::UserEvent;
 use roster_domain::values::PasswordHash;
 use std::hash::{BuildHasher, Hasher};
@@ -43,6 +43,10 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
     /// Position of `UserCreated`: the sort key and cursor.
     pub created_position: Position,
+    /// The account's version: the revision of its `user-{uuid}` stream, the 0-based index of
+    /// its last event (`UserCreated` is 0, every later event of the account adds one). What a
+    /// client sends back to have a change refused when someone else changed the account since.
+    pub version: Revision,
     /// Current argon2id hash (for login verification; never shown, redacted in `Debug`).
     pub password_hash: PasswordHash,
     /// The entry of the users' search text that holds this view's folded fields.
@@ -311,6 +315,9 @@ impl Users {
                     self.unindex_username(holder);
                 }
                 self.unindex_username(id);
+                // Created again over a live view (only a hand-made log does that): the stream
+                // goes on, and so does the version.
+                let version = self.by_id.get(id).map_or(0, |user| user.version + 1);
                 let mut user = UserView {
                     id,
                     username: e.username.into_string(),
@@ -322,6 +329,7 @@ impl Users {
                     created_at: at,
                     updated_at: at,
                     created_position: position,
+                    version,
                     password_hash: e.password_hash,
                     search_entry: 0,
                 };
@@ -372,6 +380,7 @@ impl Users {
             other => match self.by_id.get_mut(id) {
                 Some(user) => {
                     user.updated_at = at;
+                    user.version += 1;
                     (user, other)
                 }
                 None => return,
@@ -471,6 +480,60 @@ mod tests {
             "listed once, at its newest creation"
         );
         assert_eq!(users.get(id).map(|u| u.created_position), Some(Position(3)));
+    }
+
+    #[test]
+    fn it_should_keep_each_users_version_at_the_revision_of_its_stream() {
+        use roster_domain::user::PasswordReset;
+        let mut users = Users::default();
+        let (ann, bob) = (UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(2)));
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let version = |users: &Users, id| users.get(id).map(|u| u.version);
+        users.apply(
+            ann,
+            UserEvent::Created(created("ann", true)),
+            at,
+            Position(1),
+        );
+        users.apply(
+            bob,
+            UserEvent::Created(created("bob", false)),
+            at,
+            Position(2),
+        );
+        assert_eq!(version(&users, ann), Some(0), "UserCreated is revision 0");
+        let reset = PasswordReset {
+            password_hash: PasswordHash::from_phc("$argon2id$y".into()),
+            revoke_sessions: false,
+            require_change: true,
+        };
+        let events = [
+            UserEvent::Disabled {},
+            UserEvent::PasswordReset(reset),
+            // Changes nothing the view shows, but is an event of the stream all the same.
+            UserEvent::AdminGranted {},
+            UserEvent::Enabled {},
+        ];
+        for (n, event) in events.into_iter().enumerate() {
+            users.apply(ann, event, at, Position(3 + n as u64));
+        }
+        assert_eq!(version(&users, ann), Some(4));
+        assert_eq!(
+            version(&users, bob),
+            Some(0),
+            "another account's events do not count"
+        );
+        users.apply(
+            ann,
+            UserEvent::Created(created("ann", true)),
+            at,
+            Position(9),
+        );
+        assert_eq!(
+            version(&users, ann),
+            Some(5),
+            "a stream created again goes on"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `guessing`: pacing and budgets of password guesses, one check per operation.
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
+//! - `stale_edits`: a user's `version`, `expectedVersion`, `ETag` and `If-Match`.
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
@@ -26,6 +27,7 @@ mod hardening;
 mod keys;
 mod rest;
 mod rules;
+mod stale_edits;
 mod subscriptions;
 mod support;
 mod walk;

@@ -115,7 +115,8 @@ async fn it_should_serve_the_admin_user_routes() {
             "isAdmin",
             "mustChangePassword",
             "updatedAt",
-            "username"
+            "username",
+            "version"
         ]
     );
     assert_eq!(
