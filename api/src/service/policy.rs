@@ -101,6 +101,13 @@ pub fn may_end_session(
     Ok(())
 }
 
+/// Rule: a new session's token is shown in the response body only to a client that is not a
+/// browser (API clients, scripts, tests). A browser gets it only in the HttpOnly cookie, where
+/// no script on the page, injected or not, can read it.
+pub fn shows_session_token(caller: &RequestContext) -> bool {
+    !caller.browser
+}
+
 /// Who asks the model-service endpoint for a plaintext key.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelServiceCaller<'a> {
@@ -168,6 +175,14 @@ mod tests {
         );
         ctx.credential = Credential::Rejected;
         assert_eq!(signed_in(&ctx).unwrap_err().to_string(), "Session expired");
+    }
+
+    #[test]
+    fn it_should_show_a_new_session_token_to_api_clients_only() {
+        let mut ctx = RequestContext::anonymous();
+        assert!(shows_session_token(&ctx));
+        ctx.browser = true;
+        assert!(!shows_session_token(&ctx));
     }
 
     #[test]

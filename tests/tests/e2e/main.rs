@@ -4,6 +4,8 @@
 //! - `support`: `spawn_app()` and typed helpers for each call.
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
+//! - `browser`: what browsers get: the session cookie only, cross-site requests refused,
+//!   security headers.
 //! - `rest`: every REST route and its shape.
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
@@ -17,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod browser;
 mod edits;
 mod graphql;
 mod graphql_ws;
