@@ -4,6 +4,7 @@
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
+//! - `posted`: the body of `POST /graphql`, JSON only.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
 //! HTTP request, and per operation on a socket) and is read with
@@ -12,6 +13,7 @@
 
 mod activity;
 mod mutation;
+mod posted;
 mod query;
 mod socket;
 mod subscription;
@@ -72,15 +74,13 @@ pub(crate) fn parts<'a>(
     Ok((ctx.data::<AppState>()?, ctx.data::<RequestContext>()?))
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`, with a JSON body (any other type: 415).
 pub async fn post(
     Extension(schema): Extension<RosterSchema>,
     Extension(context): Extension<RequestContext>,
-    request: GraphQLRequest,
+    posted::JsonGraphQLRequest(request): posted::JsonGraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&schema, request.into_inner().data(context))
-        .await
-        .into()
+    execute(&schema, request.data(context)).await.into()
 }
 
 /// Executes a request and gives every error a code. Errors raised as [`ApiError`] carry

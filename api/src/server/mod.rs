@@ -4,10 +4,12 @@
 //!
 //! - `router`: every route, and the layers every request passes through.
 //! - `identify`: the middleware that attaches each request's caller.
+//! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
 
 mod identify;
 pub mod ops;
+mod origin;
 mod router;
 
 pub use router::app;

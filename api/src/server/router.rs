@@ -2,10 +2,12 @@
 //!
 //! Outermost first: a tracing span per request (method and path only: a query string can
 //! carry secrets), the response counter, the request timeout (408), the body limit (413),
-//! then the identity resolution that attaches a `RequestContext` to each request.
+//! the refusal of cross-site requests (403), then the identity resolution that attaches a
+//! `RequestContext` to each request.
 
 use super::identify::identify;
 use super::ops;
+use super::origin::same_origin;
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
@@ -38,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), identify))
+        .layer(from_fn_with_state(state.clone(), same_origin))
         .layer(Extension(schema))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))

@@ -121,3 +121,232 @@ async fn it_should_name_a_secure_cookie_with_the_host_prefix_and_still_read_the_
     assert_eq!(cookie_value(cleared[1], "session_token"), Some(""));
     app.stop().await;
 }
+
+const EVIL: &str = "https://evil.example";
+
+/// A request carrying only the session cookie, as a browser sends one, from `origin` if any.
+fn with_cookie(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    origin: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let builder = app
+        .request(method, path, None)
+        .header("cookie", format!("session_token={token}"));
+    match origin {
+        Some(origin) => builder.header("origin", origin),
+        None => builder,
+    }
+}
+
+#[tokio::test]
+async fn it_should_take_only_json_on_post_graphql() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let logout = r#"{"query":"mutation { logout }"}"#;
+    // The types a page may send anywhere without a preflight, cookie attached.
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = with_cookie(&app, Method::POST, "/graphql", &token, None)
+            .header("content-type", content_type)
+            .body(logout)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+        assert_eq!(body["error"], "UNSUPPORTED_MEDIA_TYPE", "{content_type}");
+    }
+    let response = app
+        .request(Method::POST, "/graphql", None)
+        .body(r#"{"query":"{ me { id } }"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "no Content-Type"
+    );
+    assert_eq!(
+        app.me(&token).await.as_deref(),
+        Some(ADMIN),
+        "still signed in"
+    );
+    let response = app
+        .request(Method::POST, "/graphql", Some(&token))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(r#"{"query":"{ me { username } }"}"#)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["me"]["username"], ADMIN);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_refuse_a_cookie_authenticated_graphql_post_from_a_foreign_origin() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let me = json!({ "query": "{ me { username } }" });
+    let response = with_cookie(&app, Method::POST, "/graphql", &token, Some(EVIL))
+        .json(&me)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"], "FORBIDDEN");
+    assert_eq!(body["message"], "Cross-origin request refused");
+    let response = with_cookie(&app, Method::POST, "/graphql", &token, Some("null"))
+        .json(&me)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "Origin: null");
+
+    // The server's own page, and a client that is no browser, pass.
+    for origin in [Some(app.base.as_str()), None] {
+        let response = with_cookie(&app, Method::POST, "/graphql", &token, origin)
+            .json(&me)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::OK, "{origin:?}");
+        assert_eq!(body["data"]["me"]["username"], ADMIN, "{origin:?}");
+    }
+    // A bearer token is never attached by a browser on its own: no cookie, no check.
+    let response = app
+        .request(Method::POST, "/graphql", Some(&token))
+        .header("origin", EVIL)
+        .json(&me)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_refuse_cookie_authenticated_rest_changes_from_a_foreign_origin() {
+    let app = spawn_app_with(|config| {
+        config.allowed_origins =
+            vec![roster_api::config::Origin::parse("https://admin.example.org").unwrap()];
+    })
+    .await;
+    let token = app.admin_token().await;
+    let other = app.admin_token().await;
+    let (_, sessions) = app
+        .rest(Method::GET, "/api/sessions", Some(&token), None)
+        .await;
+    let other_id = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["isCurrent"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let profile = json!({ "displayName": "Changed from afar" });
+
+    let refused = [
+        with_cookie(
+            &app,
+            Method::DELETE,
+            &format!("/api/sessions/{other_id}"),
+            &token,
+            Some(EVIL),
+        ),
+        with_cookie(&app, Method::PUT, "/api/user/profile", &token, Some(EVIL)).json(&profile),
+        with_cookie(&app, Method::POST, "/api/auth/logout", &token, Some(EVIL)),
+        with_cookie(
+            &app,
+            Method::DELETE,
+            "/api/admin/sessions",
+            &token,
+            Some(EVIL),
+        ),
+    ];
+    for request in refused {
+        let (status, body) = json_of(request.send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"], "FORBIDDEN");
+    }
+    assert_eq!(app.me(&token).await.as_deref(), Some(ADMIN));
+    assert_eq!(app.me(&other).await.as_deref(), Some(ADMIN), "not revoked");
+    let (_, me) = app
+        .rest(Method::GET, "/api/user/profile", Some(&token), None)
+        .await;
+    assert_ne!(me["displayName"], "Changed from afar");
+
+    // A read from anywhere is no change; an allowed origin may change.
+    let response = with_cookie(&app, Method::GET, "/api/auth/me", &token, Some(EVIL))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let allowed = "https://admin.example.org";
+    let response = with_cookie(
+        &app,
+        Method::PUT,
+        "/api/user/profile",
+        &token,
+        Some(allowed),
+    )
+    .json(&profile)
+    .send()
+    .await
+    .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["displayName"], "Changed from afar");
+    let response = with_cookie(
+        &app,
+        Method::DELETE,
+        &format!("/api/sessions/{other_id}"),
+        &token,
+        Some(&app.base),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "the server's own page");
+    assert_eq!(app.me(&other).await, None);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_refuse_a_websocket_upgrade_from_a_foreign_origin() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let app = spawn_app().await;
+    let upgrade = |origin: &str| {
+        let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
+        let mut request = url.into_client_request().unwrap();
+        let headers = request.headers_mut();
+        headers.insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        headers.insert("origin", HeaderValue::from_str(origin).unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    match upgrade(EVIL).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN.as_u16());
+        }
+        other => panic!("expected 403, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    let (socket, _) = upgrade(&app.base).await.expect("the server's own page");
+    drop(socket);
+    app.stop().await;
+}
