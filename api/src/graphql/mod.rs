@@ -5,13 +5,16 @@
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
 //! - `posted`: the body of `POST /graphql`, JSON only.
+//! - `graphiql`: the GraphiQL page and its Content-Security-Policy.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
 //! HTTP request, and per operation on a socket) and is read with
 //! `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
-//! directives, and gives no field suggestions outside development mode.
+//! directives, gives no field suggestions outside development mode, and answers introspection
+//! only when GraphiQL is on (`ROSTER_GRAPHIQL`).
 
 mod activity;
+mod graphiql;
 mod mutation;
 mod posted;
 mod query;
@@ -19,6 +22,7 @@ mod socket;
 mod subscription;
 pub mod types;
 
+pub use graphiql::graphiql;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use socket::subscriptions;
@@ -28,22 +32,28 @@ use crate::auth::RequestContext;
 use crate::config::GraphqlLimits;
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::service::AppState;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Extension;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 /// Roster's schema.
 pub type RosterSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The schema over `state`, with the configured limits.
+/// The schema over `state`, with the configured limits; without GraphiQL, without
+/// introspection too (the schema is no secret, it is committed, but a production server need
+/// not hand a map of itself to every caller).
 pub fn schema(state: AppState) -> RosterSchema {
     let limits = state.config.graphql_limits;
     let development = state.config.development;
+    let introspection = state.config.graphiql;
     let builder = limited(limits, development).data(state);
-    builder.finish()
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 fn limited(
@@ -132,17 +142,6 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
             .any(|(_, op)| op.node.ty == OperationType::Mutation),
         Err(_) => false,
     }
-}
-
-/// `GET /graphiql`: the GraphiQL explorer.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Roster GraphiQL")
-            .finish(),
-    )
 }
 
 #[cfg(test)]

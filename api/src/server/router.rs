@@ -1,13 +1,15 @@
 //! The router: every route, and the layers every request passes through.
 //!
 //! Outermost first: a tracing span per request (method and path only: a query string can
-//! carry secrets), the response counter, the request timeout (408), the body limit (413),
+//! carry secrets), the security headers of every response, the response counter, the request timeout (408), the body limit (413),
 //! the refusal of cross-site requests (403), then the identity resolution that attaches a
 //! `RequestContext` to each request.
 
+use super::headers::security_headers;
 use super::identify::identify;
 use super::ops;
 use super::origin::same_origin;
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
@@ -15,7 +17,7 @@ use crate::rest;
 use crate::service::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -31,7 +33,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(graphql::subscriptions))
-        .route("/graphiql", get(graphql::graphiql))
+        .merge(graphiql(&config))
         .merge(rest::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -49,6 +51,7 @@ pub fn app(state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(from_fn_with_state(state.metrics.clone(), count_responses))
+        .layer(from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -61,6 +64,16 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// `/graphiql`, when `ROSTER_GRAPHIQL` serves it; otherwise the path is unknown (404).
+fn graphiql(config: &Config) -> Router<AppState> {
+    let routes = Router::new();
+    if config.graphiql {
+        routes.route("/graphiql", get(graphql::graphiql))
+    } else {
+        routes
+    }
 }
 
 async fn not_found() -> Response {

@@ -1,5 +1,6 @@
 //! What a browser gets: the session in an HttpOnly cookie only (`__Host-` prefixed when
-//! `Secure`), never the token in a response body.
+//! `Secure`), never the token in a response body; cross-site requests acting with that cookie
+//! refused; security headers on every response; GraphiQL and introspection only when on.
 
 use crate::support::*;
 use reqwest::header::SET_COOKIE;
@@ -348,5 +349,80 @@ async fn it_should_refuse_a_websocket_upgrade_from_a_foreign_origin() {
     }
     let (socket, _) = upgrade(&app.base).await.expect("the server's own page");
     drop(socket);
+    app.stop().await;
+}
+
+const STRICT_CSP: &str =
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+#[tokio::test]
+async fn it_should_send_the_security_headers_on_every_response() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let responses = [
+        app.request(Method::GET, "/healthz", None),
+        app.request(Method::GET, "/api/auth/me", Some(&token)),
+        app.request(Method::POST, "/graphql", None)
+            .json(&json!({ "query": "{ me { id } }" })),
+        app.request(Method::POST, "/graphql", None).body("x"),
+        app.request(Method::GET, "/no/such/path", None),
+        app.request(Method::POST, "/api/auth/login", None)
+            .json(&json!({ "username": ADMIN, "password": "wrong" })),
+    ];
+    for request in responses {
+        let response = request.send().await.unwrap();
+        let headers = response.headers();
+        let what = format!("{} {}", response.status(), response.url().path());
+        assert_eq!(headers["content-security-policy"], STRICT_CSP, "{what}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{what}");
+    }
+
+    // GraphiQL's page: its own policy, as narrow as its CDN scripts allow.
+    let response = app
+        .request(Method::GET, "/graphiql", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(
+        policy.contains("script-src https://unpkg.com 'sha256-"),
+        "{policy}"
+    );
+    assert!(!policy.contains("'unsafe-eval'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    app.stop().await;
+}
+
+const INTROSPECTION: &str = "{ __schema { queryType { name } } }";
+
+#[tokio::test]
+async fn it_should_serve_graphiql_and_introspection_only_when_on() {
+    let app = spawn_app().await;
+    let body = app.gql(None, INTROSPECTION, json!({})).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+    app.stop().await;
+
+    let app = spawn_app_with(|config| config.graphiql = false).await;
+    let (status, body) = app.rest(Method::GET, "/graphiql", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "NOT_FOUND");
+    // async-graphql answers introspection fields with null once it is off.
+    let body = app.gql(None, INTROSPECTION, json!({})).await;
+    assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
+    let body = app
+        .gql(None, "{ __type(name: \"User\") { name } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["__type"], Value::Null, "{body}");
+    // Ordinary queries are untouched.
+    let token = app.admin_token().await;
+    assert_eq!(app.me(&token).await.as_deref(), Some(ADMIN));
     app.stop().await;
 }
