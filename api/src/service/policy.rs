@@ -143,6 +143,40 @@ pub fn model_service(
     }
 }
 
+/// Who asks for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsCaller<'a> {
+    /// The bearer token presented, if any.
+    pub token: Option<&'a str>,
+    /// Whether the client's address is a loopback address (this machine).
+    pub loopback: bool,
+    /// Whether the request names a client behind it (`Forwarded`, `X-Forwarded-For`,
+    /// `X-Real-IP`): a proxy on this machine passes on requests from anywhere.
+    pub proxied: bool,
+    /// Whether a browser sent the request (a page can make one on this machine send it).
+    pub browser: bool,
+}
+
+/// Rule: the counters are for the operator's scraper. With `ROSTER_METRICS_TOKEN`, whoever
+/// presents it as a bearer token; without it, only a client on this machine that came through
+/// no proxy and is no browser.
+pub fn metrics_reader(
+    expected: Option<&Secret>,
+    caller: MetricsCaller<'_>,
+) -> Result<(), ApiError> {
+    match (expected, caller.token) {
+        (Some(_), None) => Err(ApiError::authentication_required()),
+        (Some(expected), Some(token)) if !same_token(token, expected.expose()) => {
+            Err(ApiError::Unauthenticated("Invalid metrics token".into()))
+        }
+        (Some(_), Some(_)) => Ok(()),
+        (None, _) if caller.loopback && !caller.proxied && !caller.browser => Ok(()),
+        (None, _) => Err(ApiError::Forbidden(
+            "Metrics are served to this machine only; set ROSTER_METRICS_TOKEN to scrape them from elsewhere".into(),
+        )),
+    }
+}
+
 /// Compares digests, so the comparison takes the same time wherever the tokens differ.
 fn same_token(presented: &str, expected: &str) -> bool {
     Sha256::digest(presented.as_bytes()) == Sha256::digest(expected.as_bytes())
@@ -183,6 +217,59 @@ mod tests {
         assert!(shows_session_token(&ctx));
         ctx.browser = true;
         assert!(!shows_session_token(&ctx));
+    }
+
+    #[test]
+    fn it_should_serve_metrics_to_the_token_or_else_to_this_machine_only() {
+        let local = MetricsCaller {
+            token: None,
+            loopback: true,
+            proxied: false,
+            browser: false,
+        };
+        assert!(metrics_reader(None, local).is_ok());
+        for refused in [
+            MetricsCaller {
+                loopback: false,
+                ..local
+            },
+            MetricsCaller {
+                proxied: true,
+                ..local
+            },
+            MetricsCaller {
+                browser: true,
+                ..local
+            },
+        ] {
+            assert!(matches!(
+                metrics_reader(None, refused),
+                Err(ApiError::Forbidden(_))
+            ));
+        }
+        let expected = Secret::new("scrape");
+        let remote = MetricsCaller {
+            loopback: false,
+            proxied: true,
+            ..local
+        };
+        assert!(matches!(
+            metrics_reader(Some(&expected), local),
+            Err(ApiError::Unauthenticated(_))
+        ));
+        let wrong = MetricsCaller {
+            token: Some("guess"),
+            ..remote
+        };
+        assert!(matches!(
+            metrics_reader(Some(&expected), wrong),
+            Err(ApiError::Unauthenticated(_))
+        ));
+        let right = MetricsCaller {
+            token: Some("scrape"),
+            ..remote
+        };
+        assert!(metrics_reader(Some(&expected), right).is_ok());
     }
 
     #[test]
