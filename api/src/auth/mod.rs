@@ -4,12 +4,14 @@
 //! and every authorization rule is a named function in `service::policy`.
 //!
 //! - `caller`: [`RequestContext`], [`Identity`] and the credential a request presented.
+//! - `fingerprint`: a username as a log line may carry it (a hash).
 //! - `cookie`: reading and writing the session cookie (`__Host-session_token` when `Secure`,
 //!   `session_token` over plain HTTP).
 //! - `throttle`: the per-account pacing of login attempts.
 
 mod caller;
 mod cookie;
+mod fingerprint;
 mod throttle;
 
 pub use crate::config::ThrottlePolicy;
@@ -18,4 +20,5 @@ pub use caller::{
     sent_by_browser,
 };
 pub use cookie::{SECURE_SESSION_COOKIE, SESSION_COOKIE, clear_session_cookies, session_cookie};
+pub use fingerprint::username_fingerprint;
 pub use throttle::{LoginThrottle, Throttled};

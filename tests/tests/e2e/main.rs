@@ -10,6 +10,7 @@
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
 //! - `keys`: model-service API keys and the key service endpoint.
+//! - `login_log`: what a failed login leaves in the log.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
@@ -25,6 +26,7 @@ mod graphql;
 mod graphql_ws;
 mod hardening;
 mod keys;
+mod login_log;
 mod rest;
 mod rules;
 mod subscriptions;
