@@ -4,6 +4,7 @@
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
+//! - `socket_bounds`: the sockets per client address and the operations per socket.
 //! - `posted`: the body of `POST /graphql`, JSON only.
 //! - `graphiql`: the GraphiQL page and its Content-Security-Policy.
 //!
@@ -19,6 +20,7 @@ mod mutation;
 mod posted;
 mod query;
 mod socket;
+mod socket_bounds;
 mod subscription;
 pub mod types;
 
@@ -26,6 +28,7 @@ pub use graphiql::graphiql;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use socket::subscriptions;
+pub use socket_bounds::SocketsPerAddress;
 pub use subscription::SubscriptionRoot;
 
 use crate::auth::RequestContext;

@@ -44,6 +44,9 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(from_fn_with_state(state.clone(), same_origin))
         .layer(Extension(schema))
+        .layer(Extension(graphql::SocketsPerAddress::new(
+            config.sockets.per_address,
+        )))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -14,6 +14,8 @@
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
+//! - `sockets`: the bounds of `/graphql/ws` (message size, `connection_init` timeout, pings,
+//!   sockets per address, operations per socket).
 //! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
@@ -29,6 +31,7 @@ mod keys;
 mod login_log;
 mod rest;
 mod rules;
+mod sockets;
 mod subscriptions;
 mod support;
 mod walk;
