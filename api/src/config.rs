@@ -30,6 +30,39 @@ pub enum ConfigError {
     /// A duration setting is zero.
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    /// An entry of `ROSTER_ALLOWED_ORIGINS` is not `scheme://host[:port]`.
+    #[error("ROSTER_ALLOWED_ORIGINS takes origins like https://admin.example.org; got {0}")]
+    BadOrigin(String),
+}
+
+/// A web origin, `http(s)://host[:port]`, as browsers send it in `Origin`: lowercased, without
+/// a trailing slash or the scheme's default port, so two spellings of one origin compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    /// Parses an origin; `None` for anything else (a path, credentials, `null`, another
+    /// scheme).
+    pub fn parse(value: &str) -> Option<Origin> {
+        let value = value.trim().to_ascii_lowercase();
+        let (scheme, authority) = value.split_once("://")?;
+        let default_port = match scheme {
+            "http" => ":80",
+            "https" => ":443",
+            _ => return None,
+        };
+        let authority = authority.strip_suffix('/').unwrap_or(authority);
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ', '\\']) {
+            return None;
+        }
+        let authority = authority.strip_suffix(default_port).unwrap_or(authority);
+        Some(Origin(format!("{scheme}://{authority}")))
+    }
+
+    /// The origin as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl StoreLocation {
@@ -197,6 +230,36 @@ impl Default for GuessPolicy {
     }
 }
 
+/// Bounds on the subscription sockets (`/graphql/ws`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketLimits {
+    /// Most sockets open at once from one client address.
+    pub per_address: usize,
+    /// Most operations (subscriptions, queries, mutations) running at once on one socket.
+    pub operations: usize,
+    /// A socket that has not sent `connection_init` this long after opening is closed.
+    pub init_timeout: StdDuration,
+    /// How often the server pings an open socket; one silent for [`SocketLimits::SILENT_PINGS`]
+    /// pings in a row (not even a pong) is closed.
+    pub keepalive: StdDuration,
+}
+
+impl SocketLimits {
+    /// How many pings in a row a socket may leave unanswered before it is closed.
+    pub const SILENT_PINGS: u32 = 3;
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        SocketLimits {
+            per_address: 16,
+            operations: 32,
+            init_timeout: StdDuration::from_secs(10),
+            keepalive: StdDuration::from_secs(15),
+        }
+    }
+}
+
 /// The server's settings, checked and typed.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -222,8 +285,19 @@ pub struct Config {
     pub service_token: Option<Secret>,
     /// Environment fallback API keys.
     pub env_api_keys: EnvApiKeys,
-    /// Always mark the cookie `Secure`.
+    /// Mark the session cookie `Secure` (and name it `__Host-session_token`) on every
+    /// response; without it, only on requests that reached Roster over TLS.
     pub secure_cookies: bool,
+    /// Origins besides the server's own from which a browser may send cookie-authenticated
+    /// requests and open subscription sockets.
+    pub allowed_origins: Vec<Origin>,
+    /// Serve GraphiQL at `/graphiql` and answer introspection queries.
+    pub graphiql: bool,
+    /// The bearer token `/metrics` requires; without it `/metrics` answers loopback clients
+    /// only.
+    pub metrics_token: Option<Secret>,
+    /// Bounds on subscription sockets.
+    pub sockets: SocketLimits,
     /// Development mode (field suggestions).
     pub development: bool,
     /// Largest request body.
@@ -258,6 +332,10 @@ impl Config {
             service_token: None,
             env_api_keys: EnvApiKeys::default(),
             secure_cookies: false,
+            allowed_origins: Vec::new(),
+            graphiql: true,
+            metrics_token: None,
+            sockets: SocketLimits::default(),
             development: false,
             body_limit: 1024 * 1024,
             request_timeout: StdDuration::from_secs(30),
@@ -282,5 +360,29 @@ mod tests {
         ]);
         assert_eq!(keys.providers(), vec!["openai".to_owned()]);
         assert!(!format!("{keys:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn it_should_compare_origins_as_browsers_send_them() {
+        let parsed = |value| Origin::parse(value).map(|o| o.as_str().to_owned());
+        assert_eq!(
+            parsed("HTTPS://Admin.Example.org:443/").as_deref(),
+            Some("https://admin.example.org")
+        );
+        assert_eq!(
+            parsed("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(parsed("http://[::1]:80").as_deref(), Some("http://[::1]"));
+        for refused in [
+            "null",
+            "example.org",
+            "ftp://example.org",
+            "https://example.org/path",
+            "https://user@example.org",
+            "https://",
+        ] {
+            assert_eq!(Origin::parse(refused), None, "{refused}");
+        }
     }
 }

@@ -51,6 +51,10 @@ pub enum ApiError {
     /// The body is larger than the configured limit: 413, `PAYLOAD_TOO_LARGE`.
     #[error("Request body too large")]
     TooLarge,
+    /// The body is not of a type the endpoint takes (`POST /graphql` takes JSON only): 415,
+    /// `UNSUPPORTED_MEDIA_TYPE`.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Too many attempts in too short a time (logins on one account): 429,
     /// `TOO_MANY_REQUESTS`.
     #[error("{0}")]
@@ -95,6 +99,7 @@ impl ApiError {
             ApiError::Stale(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -112,6 +117,7 @@ impl ApiError {
             ApiError::Conflict(_) | ApiError::Stale(_) => "CONFLICT",
             ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             ApiError::TooLarge => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::TooManyRequests(_) => "TOO_MANY_REQUESTS",
             ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",

@@ -50,6 +50,9 @@ pub struct RequestContext {
     pub ip: Option<String>,
     /// Whether the request reached us over TLS (directly or through a proxy).
     pub tls: bool,
+    /// Whether a browser sent the request (it carried `Origin` or `Sec-Fetch-Site`, which
+    /// browsers add and other clients do not): its session travels in the HttpOnly cookie.
+    pub browser: bool,
 }
 
 impl RequestContext {
@@ -62,6 +65,7 @@ impl RequestContext {
             user_agent: None,
             ip: None,
             tls: false,
+            browser: false,
         }
     }
 
@@ -80,7 +84,7 @@ impl RequestContext {
     }
 }
 
-/// The token in `Authorization: Bearer …`, else in the `session_token` cookie.
+/// The token in `Authorization: Bearer …`, else in the session cookie.
 pub fn presented_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -95,6 +99,22 @@ pub fn presented_token(headers: &HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find_map(token_from_cookie_header)
         .map(str::to_owned)
+}
+
+/// Whether the request carries a session cookie (either name), which a browser attaches on
+/// its own to whatever page caused the request.
+pub fn carries_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| token_from_cookie_header(v).is_some())
+}
+
+/// Whether a browser sent the request: browsers add `Origin` (to every POST, and to
+/// cross-origin requests) or `Sec-Fetch-Site` (to every request), other clients neither.
+pub fn sent_by_browser(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site")
 }
 
 /// The token of an `Authorization` value, `Bearer <token>` (the scheme in any case).

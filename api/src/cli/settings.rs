@@ -1,7 +1,7 @@
 //! Every setting as a flag with an environment fallback (`roster --help` lists them), and
 //! their check into a [`Config`].
 
-use crate::config::{Config, ConfigError, EnvApiKeys, Secret, StoreLocation};
+use crate::config::{Config, ConfigError, EnvApiKeys, Origin, Secret, SocketLimits, StoreLocation};
 use chrono::Duration;
 use clap::{ArgAction, Args};
 use std::net::SocketAddr;
@@ -58,12 +58,37 @@ pub struct Settings {
     #[arg(long, env = "ROSTER_SERVICE_TOKEN", hide_env_values = true)]
     pub service_token: Option<String>,
 
-    /// Mark the session cookie `Secure` (set this when Roster is served over HTTPS; a request
-    /// forwarded with `X-Forwarded-Proto: https` gets it anyway).
-    #[arg(long, env = "ROSTER_SECURE_COOKIES", default_value_t = false, action = ArgAction::Set)]
-    pub secure_cookies: bool,
+    /// Mark the session cookie `Secure` (named `__Host-session_token`) on every response.
+    /// Default: true, unless the server is bound to a loopback address (then only requests
+    /// forwarded with `X-Forwarded-Proto: https` get it).
+    #[arg(long, env = "ROSTER_SECURE_COOKIES", action = ArgAction::Set)]
+    pub secure_cookies: Option<bool>,
 
-    /// Development mode: GraphQL field suggestions in error messages.
+    /// Comma-separated origins (`https://admin.example.org`) besides the server's own from
+    /// which browsers may send cookie-authenticated requests and open subscription sockets.
+    #[arg(long, env = "ROSTER_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Serve GraphiQL at `/graphiql` and answer introspection queries. Default: true in
+    /// development mode or when the server is bound to a loopback address, false otherwise.
+    #[arg(long, env = "ROSTER_GRAPHIQL", action = ArgAction::Set)]
+    pub graphiql: Option<bool>,
+
+    /// The bearer token `/metrics` requires. Without it `/metrics` answers only clients on a
+    /// loopback address that came through no proxy.
+    #[arg(long, env = "ROSTER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Most subscription sockets open at once from one client address (more: 429).
+    #[arg(long, env = "ROSTER_MAX_SOCKETS_PER_IP", default_value_t = 16)]
+    pub max_sockets_per_ip: usize,
+
+    /// Most operations running at once on one subscription socket.
+    #[arg(long, env = "ROSTER_MAX_OPERATIONS_PER_SOCKET", default_value_t = 32)]
+    pub max_operations_per_socket: usize,
+
+    /// Development mode: GraphQL field suggestions in error messages (and GraphiQL by
+    /// default).
     #[arg(long, env = "ROSTER_DEV", default_value_t = false, action = ArgAction::Set)]
     pub development: bool,
 
@@ -97,6 +122,24 @@ impl Settings {
         if settings.request_timeout_secs == 0 {
             return Err(ConfigError::Zero("ROSTER_REQUEST_TIMEOUT_SECS"));
         }
+        if settings.max_sockets_per_ip == 0 {
+            return Err(ConfigError::Zero("ROSTER_MAX_SOCKETS_PER_IP"));
+        }
+        if settings.max_operations_per_socket == 0 {
+            return Err(ConfigError::Zero("ROSTER_MAX_OPERATIONS_PER_SOCKET"));
+        }
+        let allowed_origins = settings
+            .allowed_origins
+            .iter()
+            .filter(|origin| !origin.trim().is_empty())
+            .map(|origin| {
+                Origin::parse(origin).ok_or_else(|| ConfigError::BadOrigin(origin.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // A server bound to loopback is reached from this machine only, over plain HTTP unless
+        // a local proxy says otherwise: there a `Secure` cookie would never come back, and
+        // GraphiQL serves its developer. Anywhere else both default to the safe side.
+        let loopback = settings.bind.ip().is_loopback();
         let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
         let store = StoreLocation::parse(&settings.store)?;
         Ok(Config {
@@ -111,7 +154,17 @@ impl Settings {
             secret_key: non_empty(settings.secret_key).map(Secret::new),
             service_token: non_empty(settings.service_token).map(Secret::new),
             env_api_keys,
-            secure_cookies: settings.secure_cookies,
+            secure_cookies: settings.secure_cookies.unwrap_or(!loopback),
+            allowed_origins,
+            graphiql: settings
+                .graphiql
+                .unwrap_or(settings.development || loopback),
+            metrics_token: non_empty(settings.metrics_token).map(Secret::new),
+            sockets: SocketLimits {
+                per_address: settings.max_sockets_per_ip,
+                operations: settings.max_operations_per_socket,
+                ..SocketLimits::default()
+            },
             development: settings.development,
             body_limit: settings.body_limit,
             request_timeout: StdDuration::from_secs(settings.request_timeout_secs),
@@ -158,10 +211,68 @@ mod tests {
             "SESSION_IDLE_TIMEOUT_MINUTES",
             "ROSTER_SECRET_KEY",
             "ROSTER_SERVICE_TOKEN",
+            "ROSTER_SECURE_COOKIES",
+            "ROSTER_ALLOWED_ORIGINS",
+            "ROSTER_GRAPHIQL",
+            "ROSTER_METRICS_TOKEN",
+            "ROSTER_MAX_SOCKETS_PER_IP",
+            "ROSTER_MAX_OPERATIONS_PER_SOCKET",
             "RUST_LOG",
         ] {
             assert!(help.contains(var), "{var} missing from --help");
         }
+    }
+
+    #[test]
+    fn it_should_keep_cookies_plain_and_graphiql_on_only_on_a_loopback_address() {
+        let config = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).unwrap();
+            cli.settings.into_config(EnvApiKeys::default()).unwrap()
+        };
+        let local = config(&["roster"]);
+        assert!(!local.secure_cookies && local.graphiql);
+        let public = config(&["roster", "--bind", "0.0.0.0:8080"]);
+        assert!(public.secure_cookies && !public.graphiql);
+        assert!(public.metrics_token.is_none());
+        let chosen = config(&[
+            "roster",
+            "--bind",
+            "0.0.0.0:8080",
+            "--secure-cookies",
+            "false",
+            "--graphiql",
+            "true",
+        ]);
+        assert!(!chosen.secure_cookies && chosen.graphiql);
+        let development = config(&["roster", "--bind", "0.0.0.0:8080", "--development", "true"]);
+        assert!(development.graphiql);
+        assert_eq!(local.sockets, SocketLimits::default());
+        assert_eq!(
+            (local.sockets.per_address, local.sockets.operations),
+            (16, 32)
+        );
+    }
+
+    #[test]
+    fn it_should_read_allowed_origins_and_refuse_malformed_ones() {
+        let cli = Cli::try_parse_from([
+            "roster",
+            "--allowed-origins",
+            "https://Admin.Example.org,http://localhost:3000/",
+        ])
+        .unwrap();
+        let config = cli.settings.into_config(EnvApiKeys::default()).unwrap();
+        let origins: Vec<&str> = config.allowed_origins.iter().map(Origin::as_str).collect();
+        assert_eq!(
+            origins,
+            ["https://admin.example.org", "http://localhost:3000"]
+        );
+        let cli =
+            Cli::try_parse_from(["roster", "--allowed-origins", "admin.example.org"]).unwrap();
+        assert_eq!(
+            cli.settings.into_config(EnvApiKeys::default()).err(),
+            Some(ConfigError::BadOrigin("admin.example.org".to_owned()))
+        );
     }
 
     #[test]

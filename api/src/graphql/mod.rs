@@ -6,46 +6,61 @@
 //! - `limits`: at most one password-checking field, and a bounded number of mutation fields,
 //!   per operation.
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
+//! - `socket_bounds`: the sockets per client address and the operations per socket.
+//! - `posted`: the body of `POST /graphql`, JSON only.
+//! - `graphiql`: the GraphiQL page and its Content-Security-Policy.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
 //! HTTP request, and per operation on a socket) and is read with
 //! `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
-//! directives, and gives no field suggestions outside development mode.
+//! directives, gives no field suggestions outside development mode, and answers introspection
+//! only when GraphiQL is on (`ROSTER_GRAPHIQL`).
 
 mod activity;
+mod graphiql;
 pub mod inputs;
 mod limits;
 mod mutation;
+mod posted;
 mod query;
 mod socket;
+mod socket_bounds;
 mod subscription;
 pub mod types;
 
+pub use graphiql::graphiql;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use socket::subscriptions;
+pub use socket_bounds::SocketsPerAddress;
 pub use subscription::SubscriptionRoot;
 
 use crate::auth::RequestContext;
 use crate::config::GraphqlLimits;
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::service::AppState;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, Schema};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Extension;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 /// Roster's schema.
 pub type RosterSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The schema over `state`, with the configured limits.
+/// The schema over `state`, with the configured limits; without GraphiQL, without
+/// introspection too (the schema is no secret, it is committed, but a production server need
+/// not hand a map of itself to every caller).
 pub fn schema(state: AppState) -> RosterSchema {
     let limits = state.config.graphql_limits;
     let development = state.config.development;
+    let introspection = state.config.graphiql;
     let builder = limited(limits, development).data(state);
-    builder.finish()
+    if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 fn limited(
@@ -77,15 +92,13 @@ pub(crate) fn parts<'a>(
     Ok((ctx.data::<AppState>()?, ctx.data::<RequestContext>()?))
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`, with a JSON body (any other type: 415).
 pub async fn post(
     Extension(schema): Extension<RosterSchema>,
     Extension(context): Extension<RequestContext>,
-    request: GraphQLRequest,
+    posted::JsonGraphQLRequest(request): posted::JsonGraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&schema, request.into_inner().data(context))
-        .await
-        .into()
+    execute(&schema, request.data(context)).await.into()
 }
 
 /// Executes a request and gives every error a code. Errors raised as [`ApiError`] carry
@@ -137,17 +150,6 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
             .any(|(_, op)| op.node.ty == OperationType::Mutation),
         Err(_) => false,
     }
-}
-
-/// `GET /graphiql`: the GraphiQL explorer.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Roster GraphiQL")
-            .finish(),
-    )
 }
 
 #[cfg(test)]

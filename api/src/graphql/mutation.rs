@@ -5,11 +5,11 @@
 use super::inputs::*;
 use super::parts;
 use super::types::*;
-use crate::auth::{clear_session_cookie, session_cookie};
+use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
 use crate::service::auth::{self as auth_service, LoggedIn, ProfileChanges};
 use crate::service::owned::{self, Kind, OwnedRecord};
-use crate::service::policy::{KeyringScope, SessionScope};
+use crate::service::policy::{self, KeyringScope, SessionScope};
 use crate::service::{api_keys, sessions, users};
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use axum::http::header::SET_COOKIE;
@@ -20,12 +20,13 @@ use roster_domain::user::CreatedVia;
 #[derive(Default)]
 pub struct MutationRoot;
 
-fn login_payload(ctx: &Context<'_>, tls: bool, logged_in: LoggedIn) -> LoginPayload {
-    if let Some(cookie) = session_cookie(logged_in.token.expose(), logged_in.expires_at, tls) {
+fn login_payload(ctx: &Context<'_>, request: &RequestContext, logged_in: LoggedIn) -> LoginPayload {
+    let token = logged_in.token.expose();
+    if let Some(cookie) = session_cookie(token, logged_in.expires_at, request.tls) {
         ctx.append_http_header(SET_COOKIE, cookie);
     }
     LoginPayload {
-        token: logged_in.token.expose().to_owned(),
+        token: policy::shows_session_token(request).then(|| token.to_owned()),
         expires_at: logged_in.expires_at,
         user: User::from(&logged_in.user),
     }
@@ -112,8 +113,8 @@ async fn delete_key(ctx: &Context<'_>, scope: KeyringScope, id: &str) -> Result<
 
 #[Object(name = "Mutation")]
 impl MutationRoot {
-    /// Logs in; the token is also set as the `session_token` cookie. `rememberMe` null or
-    /// absent means false.
+    /// Logs in; the token is also set as the session cookie (and only there for a browser:
+    /// `token` is then null). `rememberMe` null or absent means false.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -127,14 +128,16 @@ impl MutationRoot {
         let logged_in = auth_service::login(state, request, &username, &password, remember_me)
             .await
             .extend()?;
-        Ok(login_payload(ctx, request.tls, logged_in))
+        Ok(login_payload(ctx, request, logged_in))
     }
 
     /// Ends the current session.
     async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
         let (state, request) = parts(ctx)?;
         let ended = auth_service::logout(state, request).await.extend()?;
-        ctx.append_http_header(SET_COOKIE, clear_session_cookie(request.tls));
+        for cookie in clear_session_cookies(request.tls) {
+            ctx.append_http_header(SET_COOKIE, cookie);
+        }
         Ok(ended)
     }
 
@@ -144,7 +147,7 @@ impl MutationRoot {
         let logged_in = auth_service::register(state, request, input.into())
             .await
             .extend()?;
-        Ok(login_payload(ctx, request.tls, logged_in))
+        Ok(login_payload(ctx, request, logged_in))
     }
 
     /// Creates an account (administrators).

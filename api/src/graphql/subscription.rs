@@ -1,9 +1,12 @@
 //! Subscriptions (graphql-transport-ws at `/graphql/ws`). The caller is the one the socket's
 //! `connection_init` payload names (`{"authorization": "Bearer <token>"}`), else the one the
-//! upgrading request's `Authorization` header or `session_token` cookie names.
+//! upgrading request's `Authorization` header or session cookie names. Every subscription
+//! needs a signed-in caller; the activity feeds, an administrator.
 
 use super::activity::{SessionActivity, UserChange, feed};
 use super::parts;
+use crate::auth::RequestContext;
+use crate::service::activity;
 use async_graphql::{Context, Result, ResultExt, Subscription};
 use futures::Stream;
 use roster_projections::Activity;
@@ -15,11 +18,10 @@ pub struct SubscriptionRoot;
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Counts up once a second: a liveness check for subscription clients.
-    async fn heartbeat(&self) -> impl Stream<Item = i32> {
-        futures::stream::unfold(0i32, |n| async move {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            Some((n, n.saturating_add(1)))
-        })
+    // For signed-in users only (`service::activity::heartbeat`); said here rather than in the
+    // description, which is the committed schema's.
+    async fn heartbeat(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = i32> + use<>> {
+        activity::heartbeat(ctx.data::<RequestContext>()?).extend()
     }
 
     /// One item each time a session starts or ends (administrators). Ends with an error when
@@ -53,8 +55,11 @@ impl SubscriptionRoot {
 #[cfg(test)]
 mod tests {
     use super::super::sdl;
-    use async_graphql::{EmptyMutation, Object, Schema};
+    use crate::auth::{Credential, Identity, RequestContext};
+    use async_graphql::{EmptyMutation, Object, Request, Schema};
     use futures::StreamExt;
+    use roster_domain::ids::{SessionId, UserId};
+    use uuid::Uuid;
 
     #[derive(Default)]
     struct NoQuery;
@@ -67,11 +72,29 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn it_should_stream_heartbeats() {
+    async fn it_should_stream_heartbeats_to_signed_in_users_only() {
         let schema = Schema::new(NoQuery, EmptyMutation, super::SubscriptionRoot);
-        let mut stream = schema.execute_stream("subscription { heartbeat }");
+        let signed_in = RequestContext {
+            identity: Some(Identity {
+                user_id: UserId(Uuid::now_v7()),
+                username: "someone".into(),
+                is_admin: false,
+                must_change_password: false,
+                session_id: SessionId(Uuid::now_v7()),
+            }),
+            credential: Credential::Valid,
+            ..RequestContext::anonymous()
+        };
+        let request = Request::new("subscription { heartbeat }").data(signed_in);
+        let mut stream = schema.execute_stream(request);
         let first = stream.next().await.unwrap();
         assert_eq!(first.data.to_string(), "{heartbeat: 0}");
         assert!(sdl().contains("heartbeat: Int!"));
+
+        let request = Request::new("subscription { heartbeat }").data(RequestContext::anonymous());
+        let mut stream = schema.execute_stream(request);
+        let refused = stream.next().await.unwrap();
+        assert_eq!(refused.errors[0].message, "Authentication required");
+        assert!(stream.next().await.is_none());
     }
 }

@@ -190,8 +190,9 @@ impl From<&EffectiveKey> for EffectiveApiKey {
 /// A new session.
 #[derive(SimpleObject, Clone)]
 pub struct LoginPayload {
-    /// The bearer token; shown this once.
-    pub token: String,
+    /// The bearer token, shown this once; null when a browser asked (its session is in the
+    /// HttpOnly cookie, out of reach of the page's scripts).
+    pub token: Option<String>,
     /// When the session ends at the latest.
     pub expires_at: DateTime<Utc>,
     /// Who logged in.

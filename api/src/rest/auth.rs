@@ -2,10 +2,11 @@
 
 use super::JsonBody;
 use super::shapes::user_summary;
-use crate::auth::{RequestContext, clear_session_cookie, session_cookie};
+use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
 use crate::service::AppState;
 use crate::service::auth::{self as auth_service, LoggedIn};
+use crate::service::policy;
 use crate::service::users::NewUser;
 use axum::Extension;
 use axum::Json;
@@ -36,12 +37,16 @@ pub struct RegisterBody {
     email: Option<String>,
 }
 
+/// `{user, token, expiresAt}`, without `token` for a browser (it gets the cookie only), and
+/// the session cookie.
 fn logged_in_response(status: StatusCode, ctx: &RequestContext, logged_in: LoggedIn) -> Response {
-    let body = json!({
+    let mut body = json!({
         "user": user_summary(&logged_in.user),
-        "token": logged_in.token.expose(),
         "expiresAt": logged_in.expires_at,
     });
+    if policy::shows_session_token(ctx) {
+        body["token"] = json!(logged_in.token.expose());
+    }
     let mut response = (status, Json(body)).into_response();
     if let Some(cookie) = session_cookie(logged_in.token.expose(), logged_in.expires_at, ctx.tls) {
         response.headers_mut().insert(SET_COOKIE, cookie);
@@ -49,7 +54,7 @@ fn logged_in_response(status: StatusCode, ctx: &RequestContext, logged_in: Logge
     response
 }
 
-/// `POST /api/auth/login` → `{user, token}` and the `session_token` cookie.
+/// `POST /api/auth/login` → `{user, token}` (no `token` for a browser) and the session cookie.
 pub async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
@@ -73,9 +78,9 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     auth_service::logout(&state, &ctx).await?;
     let mut response = Json(json!({ "success": true })).into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, clear_session_cookie(ctx.tls));
+    for cookie in clear_session_cookies(ctx.tls) {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
     Ok(response)
 }
 

@@ -1,7 +1,7 @@
 //! The door's first step: resolve the caller of every HTTP request and attach a
 //! [`RequestContext`] to it.
 
-use crate::auth::{RequestContext, presented_token};
+use crate::auth::{RequestContext, presented_token, sent_by_browser};
 use crate::service::AppState;
 use crate::service::identity::identify_token;
 use axum::extract::{ConnectInfo, Request, State};
@@ -32,6 +32,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string()),
         tls: state.config.secure_cookies || forwarded_https,
+        browser: sent_by_browser(headers),
     };
     request.extensions_mut().insert(context);
     next.run(request).await

@@ -4,10 +4,14 @@
 //!
 //! - `router`: every route, and the layers every request passes through.
 //! - `identify`: the middleware that attaches each request's caller.
+//! - `headers`: the security headers on every response.
+//! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
 
+mod headers;
 mod identify;
 pub mod ops;
+mod origin;
 mod router;
 
 pub use router::app;

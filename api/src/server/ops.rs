@@ -1,12 +1,16 @@
 //! Operations endpoints: `/healthz` (the process answers), `/readyz` (the read models have
-//! caught up with the store), `/metrics` (Prometheus text).
+//! caught up with the store), `/metrics` (Prometheus text, for the operator's scraper only:
+//! `service::policy::metrics_reader`).
 
+use crate::auth::{RequestContext, bearer_token};
 use crate::service::AppState;
-use axum::Json;
+use crate::service::policy::{self, MetricsCaller};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde_json::json;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// How long `/readyz` waits for the projections to reach the store's head.
@@ -51,8 +55,31 @@ async fn readiness(state: &AppState, wait: Duration) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `GET /metrics`.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: with `ROSTER_METRICS_TOKEN`, to `Authorization: Bearer <token>`; without
+/// it, to clients on this machine only (401 or 403 otherwise).
+pub async fn metrics(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = MetricsCaller {
+        token: headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(bearer_token),
+        loopback: ctx
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<IpAddr>().ok())
+            .is_some_and(|ip| ip.to_canonical().is_loopback()),
+        proxied: ["forwarded", "x-forwarded-for", "x-real-ip"]
+            .iter()
+            .any(|name| headers.contains_key(*name)),
+        browser: ctx.browser,
+    };
+    if let Err(refused) = policy::metrics_reader(state.config.metrics_token.as_ref(), caller) {
+        return refused.into_response();
+    }
     let mut response = state.metrics.render(&state.projections).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,11 +1,15 @@
 //! The router: every route, and the layers every request passes through.
 //!
 //! Outermost first: a tracing span per request (method and path only: a query string can
-//! carry secrets), the response counter, the request timeout (408), the body limit (413),
-//! then the identity resolution that attaches a `RequestContext` to each request.
+//! carry secrets), the security headers of every response, the response counter, the request timeout (408), the body limit (413),
+//! the refusal of cross-site requests (403), then the identity resolution that attaches a
+//! `RequestContext` to each request.
 
+use super::headers::security_headers;
 use super::identify::identify;
 use super::ops;
+use super::origin::same_origin;
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
@@ -13,7 +17,7 @@ use crate::rest;
 use crate::service::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -29,7 +33,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(graphql::subscriptions))
-        .route("/graphiql", get(graphql::graphiql))
+        .merge(graphiql(&config))
         .merge(rest::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -38,7 +42,11 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), identify))
+        .layer(from_fn_with_state(state.clone(), same_origin))
         .layer(Extension(schema))
+        .layer(Extension(graphql::SocketsPerAddress::new(
+            config.sockets.per_address,
+        )))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
@@ -46,6 +54,7 @@ pub fn app(state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(from_fn_with_state(state.metrics.clone(), count_responses))
+        .layer(from_fn(security_headers))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
@@ -58,6 +67,16 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// `/graphiql`, when `ROSTER_GRAPHIQL` serves it; otherwise the path is unknown (404).
+fn graphiql(config: &Config) -> Router<AppState> {
+    let routes = Router::new();
+    if config.graphiql {
+        routes.route("/graphiql", get(graphql::graphiql))
+    } else {
+        routes
+    }
 }
 
 async fn not_found() -> Response {

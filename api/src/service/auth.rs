@@ -4,7 +4,7 @@ use super::AppState;
 use super::policy;
 use super::records::UserRecord;
 use super::users::{self, NewUser, existing};
-use crate::auth::{Identity, RequestContext};
+use crate::auth::{Identity, RequestContext, username_fingerprint};
 use crate::error::ApiError;
 use crate::secrets::SessionToken;
 use chrono::{DateTime, Utc};
@@ -60,7 +60,12 @@ pub async fn login(
         .inspect_err(|_| state.metrics.login_failed())?;
     let Some((user_id, hash)) = found.filter(|_| verified) else {
         state.metrics.login_failed();
-        info!("login refused");
+        info!(
+            user = %username_fingerprint(username),
+            ip = %ctx.ip.as_deref().unwrap_or("unknown"),
+            correlation_id = %ctx.correlation_id,
+            "login refused"
+        );
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
     let token = SessionToken::generate().map_err(ApiError::internal)?;

@@ -114,6 +114,13 @@ pub fn may_end_session(
     Ok(())
 }
 
+/// Rule: a new session's token is shown in the response body only to a client that is not a
+/// browser (API clients, scripts, tests). A browser gets it only in the HttpOnly cookie, where
+/// no script on the page, injected or not, can read it.
+pub fn shows_session_token(caller: &RequestContext) -> bool {
+    !caller.browser
+}
+
 /// Who asks the model-service endpoint for a plaintext key.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelServiceCaller<'a> {
@@ -146,6 +153,40 @@ pub fn model_service(
             Err(ApiError::Unauthenticated("Invalid service token".into()))
         }
         Some(_) => Ok(()),
+    }
+}
+
+/// Who asks for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsCaller<'a> {
+    /// The bearer token presented, if any.
+    pub token: Option<&'a str>,
+    /// Whether the client's address is a loopback address (this machine).
+    pub loopback: bool,
+    /// Whether the request names a client behind it (`Forwarded`, `X-Forwarded-For`,
+    /// `X-Real-IP`): a proxy on this machine passes on requests from anywhere.
+    pub proxied: bool,
+    /// Whether a browser sent the request (a page can make one on this machine send it).
+    pub browser: bool,
+}
+
+/// Rule: the counters are for the operator's scraper. With `ROSTER_METRICS_TOKEN`, whoever
+/// presents it as a bearer token; without it, only a client on this machine that came through
+/// no proxy and is no browser.
+pub fn metrics_reader(
+    expected: Option<&Secret>,
+    caller: MetricsCaller<'_>,
+) -> Result<(), ApiError> {
+    match (expected, caller.token) {
+        (Some(_), None) => Err(ApiError::authentication_required()),
+        (Some(expected), Some(token)) if !same_token(token, expected.expose()) => {
+            Err(ApiError::Unauthenticated("Invalid metrics token".into()))
+        }
+        (Some(_), Some(_)) => Ok(()),
+        (None, _) if caller.loopback && !caller.proxied && !caller.browser => Ok(()),
+        (None, _) => Err(ApiError::Forbidden(
+            "Metrics are served to this machine only; set ROSTER_METRICS_TOKEN to scrape them from elsewhere".into(),
+        )),
     }
 }
 
@@ -193,6 +234,67 @@ mod tests {
         assert_eq!(signed_in(&ctx), Err(ApiError::PasswordChangeRequired));
         assert_eq!(administrator(&ctx), Err(ApiError::PasswordChangeRequired));
         assert!(signed_in_to_change_password(&ctx).is_ok());
+    }
+
+    #[test]
+    fn it_should_show_a_new_session_token_to_api_clients_only() {
+        let mut ctx = RequestContext::anonymous();
+        assert!(shows_session_token(&ctx));
+        ctx.browser = true;
+        assert!(!shows_session_token(&ctx));
+    }
+
+    #[test]
+    fn it_should_serve_metrics_to_the_token_or_else_to_this_machine_only() {
+        let local = MetricsCaller {
+            token: None,
+            loopback: true,
+            proxied: false,
+            browser: false,
+        };
+        assert!(metrics_reader(None, local).is_ok());
+        for refused in [
+            MetricsCaller {
+                loopback: false,
+                ..local
+            },
+            MetricsCaller {
+                proxied: true,
+                ..local
+            },
+            MetricsCaller {
+                browser: true,
+                ..local
+            },
+        ] {
+            assert!(matches!(
+                metrics_reader(None, refused),
+                Err(ApiError::Forbidden(_))
+            ));
+        }
+        let expected = Secret::new("scrape");
+        let remote = MetricsCaller {
+            loopback: false,
+            proxied: true,
+            ..local
+        };
+        assert!(matches!(
+            metrics_reader(Some(&expected), local),
+            Err(ApiError::Unauthenticated(_))
+        ));
+        let wrong = MetricsCaller {
+            token: Some("guess"),
+            ..remote
+        };
+        assert!(matches!(
+            metrics_reader(Some(&expected), wrong),
+            Err(ApiError::Unauthenticated(_))
+        ));
+        let right = MetricsCaller {
+            token: Some("scrape"),
+            ..remote
+        };
+        assert!(metrics_reader(Some(&expected), right).is_ok());
     }
 
     #[test]

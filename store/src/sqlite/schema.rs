@@ -65,9 +65,11 @@ pub struct WriterSettings {
 pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     check_sqlite_version(rusqlite::version_number())?;
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder)
+        create_private_folder(folder)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", folder.display())))?;
     }
+    create_private_file(path)
+        .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", path.display())))?;
     let mut conn = Connection::open(path).map_err(backend)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
     let mode: String = conn
@@ -92,6 +94,32 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
         .map_err(backend)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Creates `folder` (and any missing parent) readable by its owner only (0700 on Unix): it
+/// holds the log of every account and, by default, the key that seals stored API keys. A
+/// folder that already exists is left as it is.
+fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
+/// Creates the database file, empty, readable and writable by its owner only (0600 on Unix),
+/// unless it exists. SQLite gives its `-wal` and `-shm` files the database file's mode, so
+/// creating the file here, before SQLite would with the process's default mode, covers them.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Refuses a linked SQLite older than [`MIN_SQLITE_VERSION`].

@@ -20,6 +20,29 @@ pub struct GraphqlSocket {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// Every text frame received, as sent.
     pub received: Vec<String>,
+    /// How many WebSocket pings the server sent (the client library answers them).
+    pub pings: usize,
+}
+
+/// The status a refused upgrade of `/graphql/ws` was answered with; `None` when the socket
+/// opened (it is closed again).
+pub async fn refused_upgrade(app: &TestApp) -> Option<u16> {
+    let url = format!("{}/graphql/ws", app.base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    match connect_async(request).await {
+        Ok((mut ws, _)) => {
+            let _ = ws.close(None).await;
+            None
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Some(response.status().as_u16())
+        }
+        Err(other) => panic!("upgrade failed: {other}"),
+    }
 }
 
 impl GraphqlSocket {
@@ -43,6 +66,7 @@ impl GraphqlSocket {
         GraphqlSocket {
             ws,
             received: Vec::new(),
+            pings: 0,
         }
     }
 
@@ -97,6 +121,7 @@ impl GraphqlSocket {
                     return Some(message);
                 }
                 Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                Message::Ping(_) => self.pings += 1,
                 _ => {}
             }
         }
@@ -152,6 +177,24 @@ impl GraphqlSocket {
                 Ok(Some(Ok(_))) => {}
             }
         }
+    }
+
+    /// The code of the close frame the server sends within `wait`, skipping other frames;
+    /// `None` if it sends none (a connection dropped without one counts as none).
+    pub async fn close_code_within(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Err(_) | Ok(None | Some(Err(_))) => return None,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Sends `text` as it is, in one text frame.
+    pub async fn send_text(&mut self, text: String) {
+        self.ws.send(Message::text(text)).await.expect("sent");
     }
 
     /// Closes the socket; returns every text frame it received.

@@ -292,3 +292,52 @@ async fn it_should_finish_requests_in_flight_when_shutting_down() {
         "no longer listening"
     );
 }
+
+#[tokio::test]
+async fn it_should_serve_metrics_only_to_this_machine_without_a_metrics_token() {
+    let app = spawn_app().await;
+    let metrics = |headers: &[(&str, &str)]| {
+        let mut request = app.request(Method::GET, "/metrics", None);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    assert_eq!(metrics(&[]).await.unwrap().status(), StatusCode::OK);
+    // Through a proxy on this machine, or from a page in a browser on it: refused.
+    for headers in [
+        [("x-forwarded-for", "203.0.113.7")],
+        [("forwarded", "for=203.0.113.7")],
+        [("origin", "http://evil.example")],
+        [("sec-fetch-site", "cross-site")],
+    ] {
+        let (status, body) = json_of(metrics(&headers).await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(body["error"], "FORBIDDEN");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_serve_metrics_to_the_metrics_token_only_when_one_is_set() {
+    let app = spawn_app_with(|config| {
+        config.metrics_token = Some(roster_api::config::Secret::new("scrape-me"));
+    })
+    .await;
+    let (status, body) = app.rest(Method::GET, "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "even from loopback");
+    assert_eq!(body["error"], "UNAUTHORIZED");
+    let (status, _) = app
+        .rest(Method::GET, "/metrics", Some("wrong-token"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let response = app
+        .request(Method::GET, "/metrics", Some("scrape-me"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("roster_users"));
+    app.stop().await;
+}

@@ -4,29 +4,37 @@
 //! - `support`: `spawn_app()` and typed helpers for each call.
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
+//! - `browser`: what browsers get: the session cookie only, cross-site requests refused,
+//!   security headers.
 //! - `rest`: every REST route and its shape.
 //! - `guessing`: pacing and budgets of password guesses, one check per operation.
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
 //! - `edits`: account edits apply whole or not at all.
 //! - `stale_edits`: a user's `version`, `expectedVersion`, `ETag` and `If-Match`.
 //! - `keys`: model-service API keys and the key service endpoint.
+//! - `login_log`: what a failed login leaves in the log.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
+//! - `sockets`: the bounds of `/graphql/ws` (message size, `connection_init` timeout, pings,
+//!   sockets per address, operations per socket).
 //! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod browser;
 mod edits;
 mod graphql;
 mod graphql_ws;
 mod guessing;
 mod hardening;
 mod keys;
+mod login_log;
 mod rest;
 mod rules;
+mod sockets;
 mod stale_edits;
 mod subscriptions;
 mod support;

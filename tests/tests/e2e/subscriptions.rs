@@ -1,5 +1,5 @@
 //! `GET /graphql/ws`: the administrators' live feeds (`sessionActivity`, `userChanged`) over
-//! graphql-transport-ws, who may watch them, and the heartbeat.
+//! graphql-transport-ws, who may watch them, and the heartbeat (signed-in users).
 //!
 //! One file on purpose: the feeds' tests share their probes and watchers.
 
@@ -268,9 +268,20 @@ async fn it_should_refuse_the_feeds_to_non_admins_and_to_sockets_without_a_sessi
 }
 
 #[tokio::test]
-async fn it_should_still_beat_for_anyone() {
+async fn it_should_beat_for_signed_in_users_only() {
     let app = spawn_app().await;
-    let mut socket = GraphqlSocket::connect(&app, json!({})).await;
+    let mut anonymous = GraphqlSocket::connect(&app, json!({})).await;
+    anonymous
+        .subscribe("hb", "subscription { heartbeat }")
+        .await;
+    let refused = anonymous.error_then_complete("hb").await;
+    assert_eq!(error_code(&refused), "UNAUTHENTICATED");
+    anonymous.close().await;
+
+    let admin = app.admin_token().await;
+    app.create_user(&admin, "hal", "hal-pass").await;
+    let member = app.login("hal", "hal-pass").await;
+    let mut socket = GraphqlSocket::connect(&app, bearer(&member)).await;
     socket.subscribe("hb", "subscription { heartbeat }").await;
     let first = socket.next_where("hb", |_| true).await;
     assert_eq!(first, json!({ "data": { "heartbeat": 0 } }));
