@@ -7,13 +7,11 @@
 //!   answer whether an account or an address exists (`login`, `register`, `changePassword`,
 //!   `updateMyProfile`). The per-account pacing and the guess budgets then see each guess.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, Request, ServerError, ServerResult};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Most root fields one mutation may hold.
 pub const MAX_ROOT_MUTATIONS: usize = 20;
@@ -24,32 +22,18 @@ const GUARDED: &[&str] = &["login", "register", "changePassword", "updateMyProfi
 /// How deep fragments are followed at the root (a cycle is a validation error anyway).
 const FRAGMENT_DEPTH: usize = 8;
 
-/// The schema extension that applies the limits once the operation is parsed.
-pub struct RootFieldLimits;
-
-impl ExtensionFactory for RootFieldLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RootFieldLimits)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for RootFieldLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check(&document)?;
-        Ok(document)
+/// Refuses `request` when one of its operations exceeds a limit. The parsed document is kept
+/// in the request, so the schema does not parse it again; a document that does not parse is
+/// left for the schema to report.
+pub(super) fn check(request: &mut Request) -> ServerResult<()> {
+    match request.parsed_query() {
+        Ok(document) => check_document(document),
+        Err(_) => Ok(()),
     }
 }
 
 /// Refuses a document one of whose operations exceeds a limit.
-fn check(document: &ExecutableDocument) -> ServerResult<()> {
+fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
     for (_, operation) in document.operations.iter() {
         let mut names = Vec::new();
         root_fields(
@@ -108,7 +92,7 @@ mod tests {
     use super::*;
 
     fn checked(query: &str) -> ServerResult<()> {
-        check(&async_graphql::parser::parse_query(query).unwrap())
+        check(&mut Request::new(query))
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `GET /graphql/ws`: GraphQL over a WebSocket (graphql-transport-ws, and the older
 //! graphql-ws). A socket outlives the request that opened it, so its caller is not trusted
 //! beyond that moment: every operation sent on it (subscription, query or mutation) runs as
-//! the caller the read models know *now* ([`PerOperationCaller`]), and the socket is closed
+//! the caller the read models know *now* ([`BoundedExecutor`]), and the socket is closed
 //! as soon as its session stops working (logged out, revoked, expired, idle, or its user
 //! disabled or deleted).
 //!
@@ -19,12 +19,9 @@ use crate::auth::RequestContext;
 use crate::config::SocketLimits;
 use crate::error::ApiError;
 use crate::service::AppState;
-use crate::service::identity::{refreshed, socket_context, until_session_ends};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
+use crate::service::identity::{socket_context, until_session_ends};
+use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{Data, Request, ServerResult};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Extension as AxumExtension;
 use axum::body::Bytes;
@@ -33,13 +30,9 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
-
-/// The caller a socket's `connection_init` established. Resolvers never read it: they read
-/// the [`RequestContext`] that [`PerOperationCaller`] derives from it for each operation.
-struct SocketCaller(RequestContext);
 
 /// `GET /graphql/ws`, as the caller named by `connection_init` (see [`socket_context`]) or
 /// the upgrading request.
@@ -93,14 +86,19 @@ async fn serve(
     });
     let (established, caller) = oneshot::channel();
     let init_state = state.clone();
-    let executor = BoundedExecutor::new(schema, limits.operations);
+    let socket_caller = Arc::new(OnceLock::new());
+    let executor = BoundedExecutor::new(
+        schema,
+        state.clone(),
+        Arc::clone(&socket_caller),
+        limits.operations,
+    );
     let graphql = GraphQLWebSocket::new_with_pair(outbound.clone(), inbound, executor, protocol)
         .on_connection_init(move |payload| async move {
             let caller = socket_context(&init_state, context, &payload);
             let _ = established.send(caller.clone());
-            let mut data = Data::default();
-            data.insert(SocketCaller(caller));
-            Ok(data)
+            let _ = socket_caller.set(caller);
+            Ok(Data::default())
         })
         .serve();
     let closing = tokio::select! {
@@ -184,29 +182,3 @@ async fn keep_alive(
 /// How long a socket stays open after its session ended: long enough for its live feeds to
 /// send their last error (and `complete`), so the client learns why before the socket closes.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
-
-/// A schema extension: before each operation on a socket, attach the caller as the read
-/// models know them at that moment.
-pub struct PerOperationCaller;
-
-impl ExtensionFactory for PerOperationCaller {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerOperationCaller)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for PerOperationCaller {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let request = match (ctx.data_opt::<SocketCaller>(), ctx.data_opt::<AppState>()) {
-            (Some(SocketCaller(caller)), Some(state)) => request.data(refreshed(state, caller)),
-            _ => request,
-        };
-        next.run(ctx, request).await
-    }
-}

@@ -3,15 +3,18 @@
 //! ([`BoundedExecutor`]). Each live feed holds a subscription to the read models' activity and
 //! a timer; without bounds, one client could hold any number of them.
 
-use super::RosterSchema;
+use super::{RosterSchema, limits};
+use crate::auth::RequestContext;
 use crate::error::ApiError;
-use async_graphql::{Data, ErrorExtensions, Executor, Pos, Request, Response};
+use crate::service::AppState;
+use crate::service::identity::refreshed;
+use async_graphql::{Data, ErrorExtensions, Executor, Pos, Request, Response, ServerError};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// The sockets open per client address, shared by every upgrade of one server.
 #[derive(Clone)]
@@ -62,23 +65,44 @@ impl Drop for SocketPermit {
     }
 }
 
-/// The schema as one socket's executor: an operation started while `limit` are running on the
-/// socket gets one `TOO_MANY_REQUESTS` error and completes; the others go on.
+/// The schema as one socket's executor. Every operation runs as the socket's caller as the
+/// read models know them at that moment (a socket outlives the request that opened it), under
+/// the same root-field limits as a request; an operation started while `limit` are running
+/// on the socket gets one `TOO_MANY_REQUESTS` error and completes; the others go on.
 #[derive(Clone)]
 pub struct BoundedExecutor {
     schema: RosterSchema,
+    state: AppState,
+    caller: Arc<OnceLock<RequestContext>>,
     running: Arc<AtomicUsize>,
     limit: usize,
 }
 
 impl BoundedExecutor {
-    /// `schema`, at most `limit` operations at once.
-    pub fn new(schema: RosterSchema, limit: usize) -> BoundedExecutor {
+    /// `schema`, at most `limit` operations at once, as the caller `connection_init` will
+    /// set in `caller`.
+    pub fn new(
+        schema: RosterSchema,
+        state: AppState,
+        caller: Arc<OnceLock<RequestContext>>,
+        limit: usize,
+    ) -> BoundedExecutor {
         BoundedExecutor {
             schema,
+            state,
+            caller,
             running: Arc::default(),
             limit,
         }
+    }
+
+    /// `request` as the socket's caller is now, or why a request over the limits is refused.
+    fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
+        limits::check(&mut request)?;
+        Ok(match self.caller.get() {
+            Some(caller) => request.data(refreshed(&self.state, caller)),
+            None => request,
+        })
     }
 }
 
@@ -105,7 +129,14 @@ impl Drop for Running {
 
 impl Executor for BoundedExecutor {
     fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
-        Executor::execute(&self.schema, request)
+        let prepared = self.prepare(request);
+        let schema = self.schema.clone();
+        async move {
+            match prepared {
+                Ok(request) => Executor::execute(&schema, request).await,
+                Err(refused) => Response::from_errors(vec![refused]),
+            }
+        }
     }
 
     fn execute_stream(
@@ -122,6 +153,13 @@ impl Executor for BoundedExecutor {
             .into_server_error(Pos::default());
             return futures::stream::once(async move { Response::from_errors(vec![refused]) })
                 .boxed();
+        };
+        let request = match self.prepare(request) {
+            Ok(request) => request,
+            Err(refused) => {
+                let refused = Response::from_errors(vec![refused]);
+                return futures::stream::once(async move { refused }).boxed();
+            }
         };
         Executor::execute_stream(&self.schema, request, session_data)
             .map(move |response| {

@@ -121,3 +121,23 @@ async fn it_should_budget_wrong_guesses_per_address_and_for_the_whole_server() {
     assert_eq!(error_code(&refused), "TOO_MANY_REQUESTS", "{refused}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn it_should_check_at_most_one_password_per_operation_on_a_socket_too() {
+    let app = spawn_app().await;
+    let mut socket = crate::graphql_ws::GraphqlSocket::connect(&app, json!({})).await;
+    socket
+        .subscribe(
+            "1",
+            "mutation { a: login(username: \"admin\", password: \"guess-a\") { token } b: login(username: \"admin\", password: \"guess-b\") { token } }",
+        )
+        .await;
+    let answer = socket.message().await;
+    assert_eq!(answer["id"], "1");
+    assert!(
+        answer.to_string().contains("At most one of login"),
+        "refused: {answer}"
+    );
+    socket.close().await;
+    app.stop().await;
+}
