@@ -11,6 +11,7 @@
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
+//! - `totp`: two-factor authentication through every door.
 //! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
@@ -26,4 +27,5 @@ mod rest;
 mod rules;
 mod subscriptions;
 mod support;
+mod totp;
 mod walk;
