@@ -27,7 +27,7 @@ use roster_domain::ids::{SessionId, UserId};
 use roster_domain::session::SessionStarted;
 use roster_domain::store::Actor;
 use roster_domain::totp::{
-    ActiveTotp, ConfirmTotp, DisableTotp, RECOVERY_CODES, RemoveTotp, SecondFactor,
+    ActiveTotp, ConfirmTotp, DisableTotp, RECOVERY_CODES, RemoveTotp, SealedSecret, SecondFactor,
     SecondFactorProof, StartTotpEnrollment, TotpError,
 };
 use roster_domain::values::PasswordHash;
@@ -294,11 +294,8 @@ fn second_factor(state: &AppState, user_id: UserId) -> SecondFactor {
     })
 }
 
-fn open(
-    state: &AppState,
-    sealed: &roster_domain::totp::SealedSecret,
-    user_id: UserId,
-) -> Result<TotpSecret, ApiError> {
+/// `user_id`'s secret, opened by the vault to check a code (never logged, never stored).
+fn open(state: &AppState, sealed: &SealedSecret, user_id: UserId) -> Result<TotpSecret, ApiError> {
     state
         .vault
         .open_totp_secret(sealed, user_id)
