@@ -215,6 +215,12 @@ impl From<UserError> for ApiError {
     }
 }
 
+impl From<roster_domain::totp::TotpError> for ApiError {
+    fn from(error: roster_domain::totp::TotpError) -> ApiError {
+        ApiError::from_kind(error.kind(), error.to_string())
+    }
+}
+
 impl From<roster_domain::keyring::KeyringError> for ApiError {
     fn from(error: roster_domain::keyring::KeyringError) -> ApiError {
         ApiError::from_kind(error.kind(), error.to_string())

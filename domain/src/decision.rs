@@ -6,6 +6,7 @@
 //! same atomic append, so a decision can never rest on state that changed underneath it.
 
 use crate::admins::ActiveAdmins;
+use crate::challenge::LoginChallenge;
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
@@ -16,7 +17,9 @@ use crate::resource::ResourceState;
 use crate::session::SessionState;
 use crate::store::{Actor, Revision};
 use crate::stream::{KeyringOwner, StreamId};
+use crate::totp::SecondFactor;
 use crate::user::{User, UserState};
+use crate::values::TokenHash;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
@@ -34,6 +37,7 @@ pub trait Command: Debug {
 // Statics, not consts: values with a destructor are not promoted to `'static` references.
 static NO_ADMINS: ActiveAdmins = ActiveAdmins::NONE;
 static EMPTY_KEYRING: Keyring = Keyring::EMPTY;
+static NO_SECOND_FACTOR: SecondFactor = SecondFactor::OFF;
 
 /// Who is asking, as far as authorization is concerned, judged from the event log itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +93,10 @@ pub enum AggregateState {
     Ontology(ResourceState),
     /// An annotation.
     Annotation(ResourceState),
+    /// A user's second factor.
+    Totp(SecondFactor),
+    /// A login challenge.
+    Challenge(LoginChallenge),
 }
 
 impl AggregateState {
@@ -104,6 +112,8 @@ impl AggregateState {
             StreamId::Keyring(_) => AggregateState::Keyring(Keyring::EMPTY),
             StreamId::Ontology(_) => AggregateState::Ontology(ResourceState::Initial),
             StreamId::Annotation(_) => AggregateState::Annotation(ResourceState::Initial),
+            StreamId::Totp(_) => AggregateState::Totp(SecondFactor::OFF),
+            StreamId::Challenge(_) => AggregateState::Challenge(LoginChallenge::Initial),
         }
     }
 
@@ -120,6 +130,8 @@ impl AggregateState {
             (AggregateState::Keyring(s), Event::Keyring(_, e)) => s.evolve(e),
             (AggregateState::Ontology(s), Event::Ontology(_, e)) => s.evolve(e.into()),
             (AggregateState::Annotation(s), Event::Annotation(_, e)) => s.evolve(e.into()),
+            (AggregateState::Totp(s), Event::Totp(_, e)) => s.evolve(e),
+            (AggregateState::Challenge(s), Event::Challenge(_, e)) => s.evolve(e),
             _ => {}
         }
     }
@@ -310,6 +322,22 @@ impl Loaded {
         match self.state(StreamId::Annotation(id)) {
             Some(AggregateState::Annotation(s)) => s,
             _ => &ResourceState::Initial,
+        }
+    }
+
+    /// A user's second factor.
+    pub fn totp(&self, user: UserId) -> &SecondFactor {
+        match self.state(StreamId::Totp(user)) {
+            Some(AggregateState::Totp(s)) => s,
+            _ => &NO_SECOND_FACTOR,
+        }
+    }
+
+    /// A login challenge, by the SHA-256 of its token.
+    pub fn challenge(&self, hash: &TokenHash) -> &LoginChallenge {
+        match self.state(StreamId::Challenge(hash.clone())) {
+            Some(AggregateState::Challenge(s)) => s,
+            _ => &LoginChallenge::Initial,
         }
     }
 }

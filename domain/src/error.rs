@@ -1,8 +1,10 @@
 //! The union of every aggregate's refusal, and the category each maps to at the API edge.
 
+use crate::challenge::ChallengeError;
 use crate::keyring::KeyringError;
 use crate::resource::ResourceError;
 use crate::session::SessionError;
+use crate::totp::TotpError;
 use crate::user::UserError;
 
 /// How a refusal is reported to a client (GraphQL `extensions.code`, REST status).
@@ -35,6 +37,12 @@ pub enum DomainError {
     /// A persona, ontology or annotation rule.
     #[error(transparent)]
     Resource(#[from] ResourceError),
+    /// A second-factor rule.
+    #[error(transparent)]
+    Totp(#[from] TotpError),
+    /// A login-challenge rule.
+    #[error(transparent)]
+    Challenge(#[from] ChallengeError),
 }
 
 impl DomainError {
@@ -45,6 +53,8 @@ impl DomainError {
             DomainError::Session(e) => e.kind(),
             DomainError::Keyring(e) => e.kind(),
             DomainError::Resource(e) => e.kind(),
+            DomainError::Totp(e) => e.kind(),
+            DomainError::Challenge(e) => e.kind(),
         }
     }
 }

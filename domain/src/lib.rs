@@ -13,7 +13,9 @@
 //!   - `keyring`: an owner's model-service API keys (`keyring-{user uuid}`, `keyring-system`);
 //!   - `persona`: personas (`persona-{uuid}`);
 //!   - `resource`: ontologies and annotations (`ontology-{uuid}`, `annotation-{uuid}`), and
-//!     the ownership rules personas share; the read side calls these "owned".
+//!     the ownership rules personas share; the read side calls these "owned";
+//!   - `totp`: a user's second factor, one-time codes and recovery codes (`totp-{user uuid}`);
+//!   - `challenge`: a login waiting for its second factor (`challenge-{sha256 hex}`).
 //! - `ids`: typed identifiers; `stream`: stream names (`<kind>-<id>`).
 //! - `error`: every aggregate's refusal in one `DomainError`, and the `ErrorKind` each maps to.
 //! - `event`: how domain events become stored events (stable type names, schema versions).
@@ -27,6 +29,7 @@
 //! inside the commands, which is what makes every rule testable as given/when/then.
 
 pub mod admins;
+pub mod challenge;
 pub mod command_path;
 pub mod decision;
 pub mod error;
@@ -42,5 +45,6 @@ pub mod stream;
 pub mod stream_cache;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod totp;
 pub mod user;
 pub mod values;

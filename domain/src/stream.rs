@@ -1,6 +1,7 @@
 //! Stream names: one stream per aggregate instance, named `<kind>-<id>`.
 
 use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
+use crate::values::TokenHash;
 use std::fmt;
 use uuid::Uuid;
 
@@ -37,6 +38,11 @@ pub enum StreamId {
     Ontology(OntologyId),
     /// `annotation-{uuid}`.
     Annotation(AnnotationId),
+    /// `totp-{user uuid}`: one user's second factor (time-based one-time codes).
+    Totp(UserId),
+    /// `challenge-{sha256 hex}`: one login waiting for its second factor, named after the
+    /// SHA-256 of its challenge token (the token itself is never stored).
+    Challenge(TokenHash),
 }
 
 impl StreamId {
@@ -55,6 +61,8 @@ impl StreamId {
             "keyring" => StreamId::Keyring(KeyringOwner::User(UserId(uuid()?))),
             "ontology" => StreamId::Ontology(OntologyId(uuid()?)),
             "annotation" => StreamId::Annotation(AnnotationId(uuid()?)),
+            "totp" => StreamId::Totp(UserId(uuid()?)),
+            "challenge" => StreamId::Challenge(TokenHash::parse(id).ok()?),
             _ => return None,
         })
     }
@@ -62,7 +70,9 @@ impl StreamId {
     /// The user this stream is about, if it is about one user (used for audit and cascades).
     pub fn user(&self) -> Option<UserId> {
         match self {
-            StreamId::User(id) | StreamId::Keyring(KeyringOwner::User(id)) => Some(*id),
+            StreamId::User(id) | StreamId::Keyring(KeyringOwner::User(id)) | StreamId::Totp(id) => {
+                Some(*id)
+            }
             _ => None,
         }
     }
@@ -81,6 +91,8 @@ impl fmt::Display for StreamId {
             StreamId::Keyring(KeyringOwner::System) => f.write_str("keyring-system"),
             StreamId::Ontology(id) => write!(f, "ontology-{id}"),
             StreamId::Annotation(id) => write!(f, "annotation-{id}"),
+            StreamId::Totp(id) => write!(f, "totp-{id}"),
+            StreamId::Challenge(hash) => write!(f, "challenge-{hash}"),
         }
     }
 }
@@ -103,6 +115,8 @@ mod tests {
             StreamId::Keyring(KeyringOwner::System),
             StreamId::Ontology(OntologyId(id)),
             StreamId::Annotation(AnnotationId(id)),
+            StreamId::Totp(UserId(id)),
+            StreamId::Challenge(TokenHash::parse(&"ab".repeat(32)).unwrap()),
         ];
         for stream in streams {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));

@@ -1,10 +1,12 @@
 //! How every refusal is reported at the API edge (`DomainError::kind`), and the messages the
 //! administrator guide quotes word for word.
 
+use roster_domain::challenge::ChallengeError;
 use roster_domain::error::{DomainError, ErrorKind};
 use roster_domain::keyring::KeyringError;
 use roster_domain::resource::ResourceError;
 use roster_domain::session::SessionError;
+use roster_domain::totp::TotpError;
 use roster_domain::user::{CurrentAccount, UserError};
 use roster_domain::values::DisplayName;
 
@@ -48,6 +50,7 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (SessionError::AlreadyEnded.into(), NotFound),
         (SessionError::NotYourSession.into(), Forbidden),
         (SessionError::OwnerDeleted.into(), NotFound),
+        (SessionError::SecondFactorRequired.into(), Unauthenticated),
         (KeyringError::AdminRequired.into(), Forbidden),
         (KeyringError::NotYours.into(), Forbidden),
         (KeyringError::OwnerNotFound.into(), NotFound),
@@ -61,6 +64,26 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (ResourceError::AlreadyExists.into(), Conflict),
         (ResourceError::NotFound.into(), NotFound),
         (ResourceError::OwnerNotFound.into(), NotFound),
+        (TotpError::NotYourAccount.into(), Forbidden),
+        (TotpError::AdminRequired.into(), Forbidden),
+        (TotpError::UserNotFound.into(), NotFound),
+        (TotpError::AlreadyOn.into(), Conflict),
+        (TotpError::NotOn.into(), Conflict),
+        (TotpError::NothingToConfirm.into(), Conflict),
+        (TotpError::InvalidCode.into(), Validation),
+        (TotpError::CodeReused.into(), Validation),
+        (TotpError::RecoveryCodes.into(), Validation),
+        (
+            ChallengeError::Session(SessionError::InvalidCredentials).into(),
+            Unauthenticated,
+        ),
+        (ChallengeError::SecondFactorNotOn.into(), Conflict),
+        (ChallengeError::AlreadyExists.into(), Conflict),
+        (ChallengeError::Invalid.into(), Unauthenticated),
+        (ChallengeError::Expired.into(), Unauthenticated),
+        (ChallengeError::AlreadyUsed.into(), Unauthenticated),
+        (ChallengeError::InvalidCode.into(), Unauthenticated),
+        (ChallengeError::CodeReused.into(), Unauthenticated),
     ]
 }
 
@@ -91,7 +114,8 @@ fn listed_in_table(error: &DomainError) {
             | SessionError::NotFound
             | SessionError::AlreadyEnded
             | SessionError::NotYourSession
-            | SessionError::OwnerDeleted,
+            | SessionError::OwnerDeleted
+            | SessionError::SecondFactorRequired,
         )
         | DomainError::Keyring(
             KeyringError::AdminRequired
@@ -109,6 +133,27 @@ fn listed_in_table(error: &DomainError) {
             | ResourceError::AlreadyExists
             | ResourceError::NotFound
             | ResourceError::OwnerNotFound,
+        )
+        | DomainError::Totp(
+            TotpError::NotYourAccount
+            | TotpError::AdminRequired
+            | TotpError::UserNotFound
+            | TotpError::AlreadyOn
+            | TotpError::NotOn
+            | TotpError::NothingToConfirm
+            | TotpError::InvalidCode
+            | TotpError::CodeReused
+            | TotpError::RecoveryCodes,
+        )
+        | DomainError::Challenge(
+            ChallengeError::Session(_)
+            | ChallengeError::SecondFactorNotOn
+            | ChallengeError::AlreadyExists
+            | ChallengeError::Invalid
+            | ChallengeError::Expired
+            | ChallengeError::AlreadyUsed
+            | ChallengeError::InvalidCode
+            | ChallengeError::CodeReused,
         ) => {}
     }
 }

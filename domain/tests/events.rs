@@ -8,6 +8,7 @@ mod common;
 
 use common::*;
 use roster_domain::admins::AdminsEvent;
+use roster_domain::challenge::{ChallengeEvent, ChallengeIssued};
 use roster_domain::event::{DecodeError, Event, all_event_types};
 use roster_domain::ids::{AnnotationId, OntologyId};
 use roster_domain::keyring::{ApiKeyReplaced, KeyringEvent};
@@ -16,6 +17,8 @@ use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::resource::{AnnotationEvent, OntologyEvent};
 use roster_domain::session::{EndReason, SessionEvent};
 use roster_domain::stream::KeyringOwner;
+use roster_domain::totp::RECOVERY_CODES;
+use roster_domain::totp::TotpEvent;
 use roster_domain::user::{PasswordChanged, PasswordReset, ProfileUpdated, UserEvent};
 use roster_domain::values::{Password, PasswordHash};
 use serde_json::{Value, json};
@@ -55,6 +58,14 @@ const GOLDEN_TYPES: &[&str] = &[
     "OntologyDeleted",
     "AnnotationCreated",
     "AnnotationDeleted",
+    "TotpEnrollmentStarted",
+    "TotpEnabled",
+    "TotpCodeUsed",
+    "TotpRecoveryCodeUsed",
+    "TotpDisabled",
+    "TotpRemoved",
+    "LoginChallengeIssued",
+    "LoginChallengeCompleted",
 ];
 
 const ONTOLOGY: OntologyId = OntologyId(Uuid::from_u128(0x600));
@@ -158,6 +169,33 @@ fn one_of_each() -> Vec<Event> {
             },
         ),
         Event::Annotation(ANNOTATION, AnnotationEvent::Deleted {}),
+        totp_enrollment_started(ALICE, 1),
+        totp_enabled(ALICE, STEP),
+        Event::Totp(ALICE, TotpEvent::CodeUsed { step: STEP + 1 }),
+        Event::Totp(
+            ALICE,
+            TotpEvent::RecoveryCodeUsed {
+                code_hash: recovery_code_hash(0),
+            },
+        ),
+        Event::Totp(ALICE, TotpEvent::Disabled {}),
+        Event::Totp(ALICE, TotpEvent::Removed {}),
+        Event::Challenge(
+            challenge_hash(),
+            ChallengeEvent::Issued(ChallengeIssued {
+                user_id: ALICE,
+                expires_at: noon(),
+                password_fingerprint: "fe".repeat(32),
+                remember_me: true,
+            }),
+        ),
+        Event::Challenge(
+            challenge_hash(),
+            ChallengeEvent::Completed {
+                user_id: ALICE,
+                session_id: SESSION,
+            },
+        ),
     ]);
     for reason in [
         EndReason::Logout,
@@ -379,6 +417,56 @@ mod stored_shape {
                     "ciphertext": "Q0lQSEVSVEVYVA1",
                 },
                 "last4": "wxyz",
+            })
+        );
+    }
+
+    #[test]
+    fn it_should_store_a_second_factor_sealed_and_its_recovery_codes_hashed() {
+        assert_eq!(
+            stored_data(&totp_enrollment_started(ALICE, 1)),
+            json!({
+                "secret": {
+                    "scheme": "xchacha20poly1305:v1",
+                    "nonce": "bm9uY2U1",
+                    "ciphertext": "U0VBTEVEU0VDUkVU1",
+                },
+            })
+        );
+        let enabled = stored_data(&totp_enabled(ALICE, STEP));
+        assert_eq!(enabled["step"], json!(STEP));
+        assert_eq!(
+            enabled["recovery_codes"].as_array().map(Vec::len),
+            Some(RECOVERY_CODES)
+        );
+        assert_eq!(
+            enabled["recovery_codes"][0],
+            json!(recovery_code_hash(0).as_str())
+        );
+    }
+
+    #[test]
+    fn it_should_store_a_login_challenge_without_its_token_or_the_password_hash() {
+        let issued = Event::Challenge(
+            challenge_hash(),
+            ChallengeEvent::Issued(ChallengeIssued {
+                user_id: ALICE,
+                expires_at: noon(),
+                password_fingerprint: "fe".repeat(32),
+                remember_me: false,
+            }),
+        );
+        assert_eq!(
+            issued.stream().to_string(),
+            format!("challenge-{}", challenge_hash())
+        );
+        assert_eq!(
+            stored_data(&issued),
+            json!({
+                "user_id": "00000000-0000-0000-0000-000000000200",
+                "expires_at": "2025-06-15T15:06:40Z",
+                "password_fingerprint": "fe".repeat(32),
+                "remember_me": false,
             })
         );
     }

@@ -3,7 +3,8 @@
 //!
 //! - `models`: users (newest first, search, pagination), per-user statistics, sessions (by id,
 //!   user and token hash; expiry judged against a clock the caller passes), the audit index,
-//!   and the owned resources that feed the statistics and the deletion cascade.
+//!   the owned resources that feed the statistics and the deletion cascade, and second
+//!   factors with the login challenges waiting for them.
 //! - `activity`: what watchers are told after events apply (sessions started or ended, user
 //!   accounts changed), derived from each event and the models just before it.
 //! - `runner`: follows the log (catch-up, then live) and offers read-your-writes through

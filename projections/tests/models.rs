@@ -8,19 +8,23 @@
 mod world;
 
 use chrono::Duration;
+use roster_domain::challenge::{CompleteLoginChallenge, IssueLoginChallenge};
 use roster_domain::ids::ApiKeyId;
 use roster_domain::ids::{AnnotationId, OntologyId, SessionId, UserId};
 use roster_domain::keyring::{AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey};
 use roster_domain::persona::{DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology};
-use roster_domain::session::{EndReason, EndSession};
+use roster_domain::session::{EndReason, EndSession, SessionStarted};
 use roster_domain::store::{Actor, Metadata, Position, Recorded};
 use roster_domain::stream::KeyringOwner;
+use roster_domain::totp::{
+    ConfirmTotp, RECOVERY_CODES, RemoveTotp, SealedSecret, SecondFactorProof, StartTotpEnrollment,
+};
 use roster_domain::user::{
     ChangePassword, DeleteUser, DisableUser, EnableUser, GrantAdmin, ResetPassword, RevokeAdmin,
     UpdateProfile,
 };
-use roster_domain::values::{DisplayName, Email, PasswordHash, Provider, ResourceName};
+use roster_domain::values::{DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash};
 use roster_projections::models::{Applied, PRUNE_GRACE, UserStats};
 use roster_projections::{PROJECTIONS, UserFilter, UserPage, projection_versions};
 use std::collections::BTreeSet;
@@ -858,9 +862,136 @@ fn it_should_name_every_projection_once_with_a_version() {
     assert_eq!(names.len(), versions.len(), "names are unique");
     assert_eq!(
         names,
-        BTreeSet::from(["audit", "sessions", "stats", "users"])
+        BTreeSet::from(["audit", "second_factors", "sessions", "stats", "users"])
     );
     assert!(versions.iter().all(|(_, version)| *version >= 1));
     let listed: Vec<(&str, u32)> = PROJECTIONS.iter().map(|p| (p.name, p.version)).collect();
     assert_eq!(versions.to_vec(), listed);
+}
+
+fn secret(n: u8) -> SealedSecret {
+    SealedSecret {
+        scheme: "test".into(),
+        nonce: "n".into(),
+        ciphertext: format!("s{n}"),
+    }
+}
+
+fn sha(n: u64) -> TokenHash {
+    TokenHash::parse(&format!("{n:064x}")).unwrap()
+}
+
+/// `user` enrols and confirms secret 1 with a code of step 100; recovery codes `sha(1..=10)`.
+fn turn_totp_on(world: &mut World, user: UserId) {
+    let actor = Actor::User(user.0);
+    let enrol = StartTotpEnrollment {
+        user_id: user,
+        secret: secret(1),
+    };
+    world.ok(actor, enrol);
+    let recovery_codes = (1..=RECOVERY_CODES as u64).map(sha).collect();
+    let confirm = ConfirmTotp {
+        user_id: user,
+        verified_against: secret(1),
+        step: Some(100),
+        recovery_codes,
+    };
+    world.ok(actor, confirm);
+}
+
+fn issue(world: &mut World, user: UserId, challenge: u64) {
+    let command = IssueLoginChallenge {
+        challenge: sha(challenge),
+        user_id: user,
+        verified_against: Some(PasswordHash::from_phc(HASH.into())),
+        expires_at: world.now + Duration::minutes(5),
+        remember_me: false,
+    };
+    world.ok(Actor::User(user.0), command);
+}
+
+#[test]
+fn it_should_keep_each_second_factor_as_the_domain_folds_it() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    assert!(world.models.second_factors.get(ann).is_none());
+    turn_totp_on(&mut world, ann);
+    assert!(world.models.second_factors.is_on(ann));
+    let active = world
+        .models
+        .second_factors
+        .get(ann)
+        .unwrap()
+        .active
+        .clone()
+        .unwrap();
+    assert_eq!((active.secret, active.last_step), (secret(1), 100));
+    assert_eq!(active.recovery_codes.len(), RECOVERY_CODES);
+
+    issue(&mut world, ann, 500);
+    let found = world
+        .models
+        .second_factors
+        .challenge(&sha(500))
+        .cloned()
+        .unwrap();
+    assert_eq!(found.user_id, ann);
+    let session_id = SessionId(Uuid::now_v7());
+    world.ok(
+        Actor::User(ann.0),
+        CompleteLoginChallenge {
+            challenge: sha(500),
+            proof: SecondFactorProof::RecoveryCode(sha(4)),
+            now: world.now,
+            session_id,
+            session: SessionStarted {
+                user_id: ann,
+                token_hash: sha(900),
+                expires_at: world.now + Duration::days(1),
+                user_agent: None,
+                ip: None,
+                remember_me: false,
+            },
+        },
+    );
+    assert!(
+        world.models.second_factors.challenge(&sha(500)).is_none(),
+        "spent"
+    );
+    let active = world
+        .models
+        .second_factors
+        .get(ann)
+        .unwrap()
+        .active
+        .clone()
+        .unwrap();
+    assert!(!active.recovery_codes.contains(&sha(4)));
+    assert_eq!(world.session_ids(ann), vec![session_id]);
+
+    world.ok(world.admin(), RemoveTotp { user_id: ann });
+    assert!(world.models.second_factors.get(ann).is_none());
+    let removal = Position(world.position);
+    assert_eq!(world.models.audit.by_subject(ann).last(), Some(&removal));
+    assert_eq!(
+        world.models.audit.by_actor(world.admin()).last(),
+        Some(&removal)
+    );
+}
+
+#[test]
+fn it_should_drop_expired_challenges_and_a_deleted_users_second_factor() {
+    let mut world = World::new();
+    let ann = world.user("ann", false);
+    turn_totp_on(&mut world, ann);
+    issue(&mut world, ann, 1);
+    issue(&mut world, ann, 2);
+    world.tick(Duration::minutes(6));
+    issue(&mut world, ann, 3);
+    assert!(world.models.second_factors.challenge(&sha(1)).is_none());
+    assert!(world.models.second_factors.challenge(&sha(2)).is_none());
+    assert!(world.models.second_factors.challenge(&sha(3)).is_some());
+    assert_eq!(world.models.second_factors.challenges_len(), 1);
+    world.ok(world.admin(), DeleteUser { user_id: ann });
+    assert!(world.models.second_factors.get(ann).is_none());
 }

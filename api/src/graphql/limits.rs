@@ -4,8 +4,9 @@
 //!
 //! - At most [`MAX_ROOT_MUTATIONS`] root fields in a mutation.
 //! - At most one *guarded* root field per operation: those that check or hash a password or
-//!   answer whether an account or an address exists (`login`, `register`, `changePassword`,
-//!   `updateMyProfile`). The per-account pacing and the guess budgets then see each guess.
+//!   a second-factor code, or answer whether an account or an address exists (`login`,
+//!   `register`, `changePassword`, `updateMyProfile`, `loginTotp`, `confirmTotp`,
+//!   `disableMyTotp`). The per-account pacing and the guess budgets then see each guess.
 
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
@@ -16,8 +17,17 @@ use std::collections::HashMap;
 /// Most root fields one mutation may hold.
 pub const MAX_ROOT_MUTATIONS: usize = 20;
 
-/// Root fields that check or hash a password, or tell whether an account or address exists.
-const GUARDED: &[&str] = &["login", "register", "changePassword", "updateMyProfile"];
+/// Root fields that check or hash a password or check a second-factor code, or tell whether
+/// an account or address exists.
+const GUARDED: &[&str] = &[
+    "login",
+    "register",
+    "changePassword",
+    "updateMyProfile",
+    "loginTotp",
+    "confirmTotp",
+    "disableMyTotp",
+];
 
 /// How deep fragments are followed at the root (a cycle is a validation error anyway).
 const FRAGMENT_DEPTH: usize = 8;
@@ -45,7 +55,8 @@ fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
         let guarded = names.iter().filter(|n| GUARDED.contains(n)).count();
         if guarded > 1 {
             return Err(ServerError::new(
-                "At most one of login, register, changePassword and updateMyProfile per operation",
+                "At most one of login, register, changePassword, updateMyProfile, loginTotp, \
+                 confirmTotp and disableMyTotp per operation",
                 Some(operation.pos),
             ));
         }
@@ -100,6 +111,10 @@ mod tests {
         assert!(checked("mutation { login(username: \"a\", password: \"b\") { token } }").is_ok());
         assert!(checked("mutation { a: login(username: \"a\", password: \"b\") { token } b: login(username: \"a\", password: \"c\") { token } }").is_err());
         assert!(checked("mutation { ...F ... on Mutation { changePassword(currentPassword: \"a\", newPassword: \"b\") } } fragment F on Mutation { login(username: \"a\", password: \"b\") { token } }").is_err());
+        assert!(checked("mutation { a: loginTotp(challenge: \"c\", code: \"1\") { token } b: loginTotp(challenge: \"c\", code: \"2\") { token } }").is_err());
+        assert!(
+            checked("mutation { confirmTotp(code: \"1\") disableMyTotp(code: \"2\") }").is_err()
+        );
     }
 
     #[test]

@@ -7,10 +7,10 @@ use super::parts;
 use super::types::*;
 use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
-use crate::service::auth::{self as auth_service, LoggedIn, ProfileChanges};
+use crate::service::auth::{self as auth_service, LoggedIn, LoginOutcome, ProfileChanges};
 use crate::service::owned::{self, Kind, OwnedRecord};
 use crate::service::policy::{self, KeyringScope, SessionScope};
-use crate::service::{api_keys, sessions, users};
+use crate::service::{api_keys, sessions, totp, users};
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use axum::http::header::SET_COOKIE;
 use roster_domain::store::Revision;
@@ -27,8 +27,27 @@ fn login_payload(ctx: &Context<'_>, request: &RequestContext, logged_in: LoggedI
     }
     LoginPayload {
         token: policy::shows_session_token(request).then(|| token.to_owned()),
-        expires_at: logged_in.expires_at,
-        user: User::from(&logged_in.user),
+        expires_at: Some(logged_in.expires_at),
+        user: Some(User::from(&logged_in.user)),
+        totp_required: false,
+        challenge: None,
+    }
+}
+
+fn outcome_payload(
+    ctx: &Context<'_>,
+    request: &RequestContext,
+    outcome: LoginOutcome,
+) -> LoginPayload {
+    match outcome {
+        LoginOutcome::LoggedIn(logged_in) => login_payload(ctx, request, logged_in),
+        LoginOutcome::TotpRequired(challenge) => LoginPayload {
+            token: None,
+            expires_at: None,
+            user: None,
+            totp_required: true,
+            challenge: Some(challenge.token.expose().to_owned()),
+        },
     }
 }
 
@@ -114,7 +133,9 @@ async fn delete_key(ctx: &Context<'_>, scope: KeyringScope, id: &str) -> Result<
 #[Object(name = "Mutation")]
 impl MutationRoot {
     /// Logs in; the token is also set as the session cookie (and only there for a browser:
-    /// `token` is then null). `rememberMe` null or absent means false.
+    /// `token` is then null). `rememberMe` null or absent means false. For an account with
+    /// two-factor authentication on, no session yet: `totpRequired` and a `challenge` for
+    /// `loginTotp`.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -125,7 +146,23 @@ impl MutationRoot {
     ) -> Result<LoginPayload> {
         let (state, request) = parts(ctx)?;
         let remember_me = remember_me.unwrap_or(false);
-        let logged_in = auth_service::login(state, request, &username, &password, remember_me)
+        let outcome = auth_service::login(state, request, &username, &password, remember_me)
+            .await
+            .extend()?;
+        Ok(outcome_payload(ctx, request, outcome))
+    }
+
+    /// Completes a login that requires a second factor: the `challenge` from `login` (valid
+    /// for five minutes, once) and a code from the authenticator app, or a recovery code.
+    /// The token is also set as the `session_token` cookie.
+    async fn login_totp(
+        &self,
+        ctx: &Context<'_>,
+        challenge: String,
+        code: String,
+    ) -> Result<LoginPayload> {
+        let (state, request) = parts(ctx)?;
+        let logged_in = totp::login(state, request, &challenge, &code)
             .await
             .extend()?;
         Ok(login_payload(ctx, request, logged_in))
@@ -266,6 +303,37 @@ impl MutationRoot {
         let record = auth_service::update_profile(state, request, changes)
             .await
             .extend()?;
+        Ok(User::from(&record))
+    }
+
+    /// Starts enrolling a new TOTP secret for the caller (replacing a pending one). The
+    /// secret is shown this once; two-factor authentication is on once `confirmTotp` confirms
+    /// it.
+    async fn enroll_totp(&self, ctx: &Context<'_>) -> Result<TotpEnrollment> {
+        let (state, request) = parts(ctx)?;
+        let enrollment = totp::enroll(state, request).await.extend()?;
+        Ok(TotpEnrollment::from(enrollment))
+    }
+
+    /// Confirms the caller's pending enrolment with a code from it: two-factor
+    /// authentication is on. Returns the ten one-time recovery codes, shown this once.
+    async fn confirm_totp(&self, ctx: &Context<'_>, code: String) -> Result<Vec<String>> {
+        let (state, request) = parts(ctx)?;
+        totp::confirm(state, request, &code).await.extend()
+    }
+
+    /// Turns the caller's two-factor authentication off, with a code or a recovery code.
+    async fn disable_my_totp(&self, ctx: &Context<'_>, code: String) -> Result<bool> {
+        let (state, request) = parts(ctx)?;
+        totp::disable(state, request, &code).await.extend()?;
+        Ok(true)
+    }
+
+    /// Removes a user's second factor, so the password alone logs them in again
+    /// (administrators).
+    async fn remove_user_totp(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+        let (state, request) = parts(ctx)?;
+        let record = totp::remove(state, request, &user_id).await.extend()?;
         Ok(User::from(&record))
     }
 

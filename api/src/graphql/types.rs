@@ -3,6 +3,7 @@
 use crate::service::api_keys::{ApiKeyRecord, EffectiveKey, KeySource};
 use crate::service::owned::OwnedRecord;
 use crate::service::records::{SessionRecord, SystemStats as SystemTotals, UserRecord};
+use crate::service::totp::TotpEnrollment as TotpEnrollmentRecord;
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use roster_domain::ids::SessionId;
@@ -28,6 +29,8 @@ pub struct User {
     pub disabled: bool,
     /// Must choose a new password at next login.
     pub must_change_password: bool,
+    /// Two-factor authentication is on: logging in takes a one-time code after the password.
+    pub totp_enabled: bool,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
     /// When the account last changed.
@@ -62,6 +65,7 @@ impl From<&UserRecord> for User {
             is_admin: user.is_admin,
             disabled: user.disabled,
             must_change_password: user.must_change_password,
+            totp_enabled: record.totp_enabled,
             created_at: user.created_at,
             updated_at: user.updated_at,
             version: count(user.version),
@@ -187,16 +191,47 @@ impl From<&EffectiveKey> for EffectiveApiKey {
     }
 }
 
-/// A new session.
+/// The answer to a login: a new session, or, for an account with two-factor authentication
+/// on, a challenge that `loginTotp` completes with a code. Without two-factor authentication
+/// `token`, `expiresAt` and `user` are always set (and `totpRequired` is false); with it they
+/// are null and `totpRequired` is true, with `challenge` set.
 #[derive(SimpleObject, Clone)]
 pub struct LoginPayload {
     /// The bearer token, shown this once; null when a browser asked (its session is in the
-    /// HttpOnly cookie, out of reach of the page's scripts).
+    /// HttpOnly cookie, out of reach of the page's scripts), and while a second factor is
+    /// required.
     pub token: Option<String>,
-    /// When the session ends at the latest.
-    pub expires_at: DateTime<Utc>,
-    /// Who logged in.
-    pub user: User,
+    /// When the session ends at the latest. Null while a second factor is required.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Who logged in. Null while a second factor is required.
+    pub user: Option<User>,
+    /// The password was right, but a second factor is required: call `loginTotp` with
+    /// `challenge` and a code (or a recovery code).
+    pub totp_required: bool,
+    /// The login challenge (valid for five minutes, once), when `totpRequired`; shown this
+    /// once.
+    pub challenge: Option<String>,
+}
+
+/// A new TOTP secret, shown this once; it is pending until `confirmTotp` confirms it.
+#[derive(SimpleObject, Clone)]
+pub struct TotpEnrollment {
+    /// The secret in base32, to type into an authenticator app.
+    pub secret: String,
+    /// The `otpauth://totp/...` URI an authenticator app reads.
+    pub otpauth_uri: String,
+    /// The URI as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+impl From<TotpEnrollmentRecord> for TotpEnrollment {
+    fn from(enrollment: TotpEnrollmentRecord) -> TotpEnrollment {
+        TotpEnrollment {
+            secret: enrollment.secret,
+            otpauth_uri: enrollment.otpauth_uri,
+            qr_svg: enrollment.qr_svg,
+        }
+    }
 }
 
 /// Relay page information.

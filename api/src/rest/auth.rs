@@ -5,7 +5,7 @@ use super::shapes::user_summary;
 use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
 use crate::service::AppState;
-use crate::service::auth::{self as auth_service, LoggedIn};
+use crate::service::auth::{self as auth_service, LoggedIn, LoginOutcome};
 use crate::service::policy;
 use crate::service::users::NewUser;
 use axum::Extension;
@@ -39,7 +39,11 @@ pub struct RegisterBody {
 
 /// `{user, token, expiresAt}`, without `token` for a browser (it gets the cookie only), and
 /// the session cookie.
-fn logged_in_response(status: StatusCode, ctx: &RequestContext, logged_in: LoggedIn) -> Response {
+pub(super) fn logged_in_response(
+    status: StatusCode,
+    ctx: &RequestContext,
+    logged_in: LoggedIn,
+) -> Response {
     let mut body = json!({
         "user": user_summary(&logged_in.user),
         "expiresAt": logged_in.expires_at,
@@ -54,13 +58,15 @@ fn logged_in_response(status: StatusCode, ctx: &RequestContext, logged_in: Logge
     response
 }
 
-/// `POST /api/auth/login` → `{user, token}` (no `token` for a browser) and the session cookie.
+/// `POST /api/auth/login` → `{user, token}` (no `token` for a browser) and the session
+/// cookie; for an account with two-factor authentication on, `{totpRequired: true,
+/// challenge}` (no token, no cookie) for `POST /api/auth/totp/login`.
 pub async fn login(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let logged_in = auth_service::login(
+    let outcome = auth_service::login(
         &state,
         &ctx,
         &body.username,
@@ -68,7 +74,14 @@ pub async fn login(
         body.remember_me,
     )
     .await?;
-    Ok(logged_in_response(StatusCode::OK, &ctx, logged_in))
+    Ok(match outcome {
+        LoginOutcome::LoggedIn(logged_in) => logged_in_response(StatusCode::OK, &ctx, logged_in),
+        LoginOutcome::TotpRequired(challenge) => Json(json!({
+            "totpRequired": true,
+            "challenge": challenge.token.expose(),
+        }))
+        .into_response(),
+    })
 }
 
 /// `POST /api/auth/logout` → `{success: true}`, and the cookie cleared.

@@ -3,6 +3,8 @@
 //! shapes the answer; none decides who may do what. Errors are `{"error": CODE, "message": ..., "details"?: ...}`.
 //!
 //! - `auth`: `/api/auth/*` (login, logout, me, register).
+//! - `totp`: `/api/auth/totp/*` (enroll, confirm, disable, login) and
+//!   `DELETE /api/admin/users/{id}/totp`: two-factor authentication.
 //! - `admin_users`: `/api/admin/users/*` (list, create, read, update, delete, disable,
 //!   enable, reset-password).
 //! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
@@ -19,6 +21,7 @@ mod model_service;
 mod profile;
 mod sessions;
 mod shapes;
+mod totp;
 
 use crate::error::ApiError;
 use crate::service::AppState;
@@ -57,6 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
         .route("/api/auth/register", post(auth::register))
+        .route("/api/auth/totp/enroll", post(totp::enroll))
+        .route("/api/auth/totp/confirm", post(totp::confirm))
+        .route("/api/auth/totp/disable", post(totp::disable))
+        .route("/api/auth/totp/login", post(totp::login))
         .route(
             "/api/admin/users",
             get(admin_users::list).post(admin_users::create),
@@ -72,6 +79,7 @@ pub fn routes() -> Router<AppState> {
             "/api/admin/users/{id}/sessions",
             delete(sessions::revoke_of_user),
         )
+        .route("/api/admin/users/{id}/totp", delete(totp::remove))
         .route("/api/admin/users/{id}/disable", post(admin_users::disable))
         .route("/api/admin/users/{id}/enable", post(admin_users::enable))
         .route(

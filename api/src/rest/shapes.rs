@@ -17,12 +17,13 @@ pub fn user_summary(record: &UserRecord) -> Value {
     })
 }
 
-/// The user summary with times: the profile.
+/// The user summary with times and flags: the profile.
 pub fn profile(record: &UserRecord) -> Value {
     let mut value = user_summary(record);
     value["createdAt"] = json!(record.user.created_at);
     value["updatedAt"] = json!(record.user.updated_at);
     value["mustChangePassword"] = json!(record.user.must_change_password);
+    value["totpEnabled"] = json!(record.totp_enabled);
     value
 }
 

@@ -1,16 +1,19 @@
-//! Sealing of model-service API keys with XChaCha20-Poly1305.
+//! Sealing of model-service API keys and TOTP secrets with XChaCha20-Poly1305.
 //!
 //! The vault key comes from configuration (`ROSTER_SECRET_KEY`) and never enters the log.
-//! Each sealed key is bound (as associated data) to its owner, provider and id, so a
-//! ciphertext copied onto another user's key does not open.
+//! Each sealed key is bound (as associated data) to its owner, provider and id, and each TOTP
+//! secret to its user, so a ciphertext copied onto another user's key or account does not
+//! open.
 
+use super::TotpSecret;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use roster_domain::ids::ApiKeyId;
+use roster_domain::ids::{ApiKeyId, UserId};
 use roster_domain::keyring::SealedKey;
 use roster_domain::stream::KeyringOwner;
+use roster_domain::totp::SealedSecret;
 use roster_domain::values::Provider;
 use std::fmt;
 
@@ -28,6 +31,13 @@ pub enum KeyVaultError {
     /// Encryption failed.
     #[error("API key could not be sealed")]
     CannotSeal,
+    /// The sealed TOTP secret was made under another vault key, or for another user, or was
+    /// tampered with.
+    #[error("stored two-factor secret cannot be opened with the configured secret key")]
+    CannotOpenSecret,
+    /// Encryption of a TOTP secret failed.
+    #[error("two-factor secret could not be sealed")]
+    CannotSealSecret,
 }
 
 /// Seals and opens API keys.
@@ -72,22 +82,14 @@ impl KeyVault {
         provider: &Provider,
         key_id: ApiKeyId,
     ) -> Result<SealedKey, KeyVaultError> {
-        let nonce = XNonce::generate();
         let aad = binding(owner, provider, key_id);
-        let ciphertext = self
-            .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| KeyVaultError::CannotSeal)?;
+        let (nonce, ciphertext) = self
+            .seal_bytes(plaintext.as_bytes(), &aad)
+            .ok_or(KeyVaultError::CannotSeal)?;
         Ok(SealedKey {
             scheme: SCHEME.to_owned(),
-            nonce: STANDARD.encode(nonce),
-            ciphertext: STANDARD.encode(ciphertext),
+            nonce,
+            ciphertext,
         })
     }
 
@@ -102,17 +104,66 @@ impl KeyVault {
         if sealed.scheme != SCHEME {
             return Err(KeyVaultError::CannotOpen);
         }
-        let nonce_bytes = STANDARD
-            .decode(&sealed.nonce)
-            .map_err(|_| KeyVaultError::CannotOpen)?;
-        let nonce =
-            XNonce::try_from(nonce_bytes.as_slice()).map_err(|_| KeyVaultError::CannotOpen)?;
-        let ciphertext = STANDARD
-            .decode(&sealed.ciphertext)
-            .map_err(|_| KeyVaultError::CannotOpen)?;
         let aad = binding(owner, provider, key_id);
         let plaintext = self
+            .open_bytes(&sealed.nonce, &sealed.ciphertext, &aad)
+            .ok_or(KeyVaultError::CannotOpen)?;
+        String::from_utf8(plaintext).map_err(|_| KeyVaultError::CannotOpen)
+    }
+
+    /// Seals `user`'s TOTP secret, bound to them.
+    pub fn seal_totp_secret(
+        &self,
+        secret: &TotpSecret,
+        user: UserId,
+    ) -> Result<SealedSecret, KeyVaultError> {
+        let (nonce, ciphertext) = self
+            .seal_bytes(secret.bytes(), &totp_binding(user))
+            .ok_or(KeyVaultError::CannotSealSecret)?;
+        Ok(SealedSecret {
+            scheme: SCHEME.to_owned(),
+            nonce,
+            ciphertext,
+        })
+    }
+
+    /// Opens `user`'s sealed TOTP secret.
+    pub fn open_totp_secret(
+        &self,
+        sealed: &SealedSecret,
+        user: UserId,
+    ) -> Result<TotpSecret, KeyVaultError> {
+        if sealed.scheme != SCHEME {
+            return Err(KeyVaultError::CannotOpenSecret);
+        }
+        self.open_bytes(&sealed.nonce, &sealed.ciphertext, &totp_binding(user))
+            .map(TotpSecret::from_bytes)
+            .ok_or(KeyVaultError::CannotOpenSecret)
+    }
+
+    /// Encrypts `plaintext` under a fresh nonce, bound to `aad`: the nonce and the
+    /// ciphertext, base64.
+    fn seal_bytes(&self, plaintext: &[u8], aad: &str) -> Option<(String, String)> {
+        let nonce = XNonce::generate();
+        let ciphertext = self
             .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()?;
+        Some((STANDARD.encode(nonce), STANDARD.encode(ciphertext)))
+    }
+
+    /// Decrypts what [`KeyVault::seal_bytes`] sealed with the same `aad`.
+    fn open_bytes(&self, nonce: &str, ciphertext: &str, aad: &str) -> Option<Vec<u8>> {
+        let nonce_bytes = STANDARD.decode(nonce).ok()?;
+        let nonce = XNonce::try_from(nonce_bytes.as_slice()).ok()?;
+        let ciphertext = STANDARD.decode(ciphertext).ok()?;
+        self.cipher
             .decrypt(
                 &nonce,
                 Payload {
@@ -120,8 +171,7 @@ impl KeyVault {
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| KeyVaultError::CannotOpen)?;
-        String::from_utf8(plaintext).map_err(|_| KeyVaultError::CannotOpen)
+            .ok()
     }
 }
 
@@ -131,6 +181,10 @@ fn binding(owner: KeyringOwner, provider: &Provider, key_id: ApiKeyId) -> String
         KeyringOwner::System => "system".to_owned(),
     };
     format!("roster-api-key|{owner}|{provider}|{key_id}")
+}
+
+fn totp_binding(user: UserId) -> String {
+    format!("roster-totp-secret|{user}")
 }
 
 /// The last four characters of a key: the only part ever shown.
@@ -181,6 +235,24 @@ mod tests {
         assert_eq!(
             KeyVault::generate().open(&sealed, owner, &provider, id),
             Err(KeyVaultError::CannotOpen)
+        );
+    }
+
+    #[test]
+    fn it_should_open_a_totp_secret_only_for_its_user_and_under_its_vault_key() {
+        let vault = KeyVault::generate();
+        let user = UserId(Uuid::now_v7());
+        let secret = TotpSecret::generate().unwrap();
+        let sealed = vault.seal_totp_secret(&secret, user).unwrap();
+        assert!(!sealed.ciphertext.contains(&secret.base32()[..8]));
+        assert_eq!(vault.open_totp_secret(&sealed, user).unwrap(), secret);
+        assert_eq!(
+            vault.open_totp_secret(&sealed, UserId(Uuid::now_v7())),
+            Err(KeyVaultError::CannotOpenSecret)
+        );
+        assert_eq!(
+            KeyVault::generate().open_totp_secret(&sealed, user),
+            Err(KeyVaultError::CannotOpenSecret)
         );
     }
 

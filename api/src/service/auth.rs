@@ -3,6 +3,7 @@
 use super::AppState;
 use super::policy;
 use super::records::UserRecord;
+use super::totp::{self, TotpChallenge};
 use super::users::{self, NewUser, existing};
 use crate::auth::{Identity, RequestContext, username_fingerprint};
 use crate::error::ApiError;
@@ -14,6 +15,7 @@ use roster_domain::store::Actor;
 use roster_domain::user::{AccountChange, EditAccount};
 use roster_domain::user::{ChangePassword, CreatedVia, UserError};
 use roster_domain::values::{Password, PasswordHash, Username};
+use std::future::Future;
 use tracing::{info, instrument};
 use uuid::Uuid;
 
@@ -30,7 +32,28 @@ pub struct LoggedIn {
     pub user: UserRecord,
 }
 
-/// Checks a username and password and starts a session.
+/// What the right password gets.
+pub enum LoginOutcome {
+    /// A session (two-factor authentication is off).
+    LoggedIn(LoggedIn),
+    /// Two-factor authentication is on: no session yet, but a challenge that a code (or a
+    /// recovery code) completes ([`totp::login`]).
+    TotpRequired(TotpChallenge),
+}
+
+impl LoginOutcome {
+    /// The session, when the login started one.
+    pub fn logged_in(self) -> Option<LoggedIn> {
+        match self {
+            LoginOutcome::LoggedIn(logged_in) => Some(logged_in),
+            LoginOutcome::TotpRequired(_) => None,
+        }
+    }
+}
+
+/// Checks a username and password and starts a session, or, for an account with two-factor
+/// authentication on, issues the challenge a second factor completes: a password alone never
+/// starts such an account's session (the domain refuses it too).
 ///
 /// An unknown user is verified against a dummy hash, so both failures take the same time and
 /// give the same message; attempts on an account that keeps failing are paced (see
@@ -42,7 +65,7 @@ pub async fn login(
     username: &str,
     password: &str,
     remember_me: bool,
-) -> Result<LoggedIn, ApiError> {
+) -> Result<LoginOutcome, ApiError> {
     // A name that is not a username cannot be an account: nothing to check or to pace.
     if Username::parse(username).is_err() {
         state.metrics.login_failed();
@@ -68,13 +91,15 @@ pub async fn login(
         );
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
-    let token = SessionToken::generate().map_err(ApiError::internal)?;
-    let lifetime = if remember_me {
-        state.config.remember_lifetime
-    } else {
-        state.config.session_lifetime
-    };
-    let expires_at = Utc::now() + lifetime;
+    if state
+        .projections
+        .read(|models| models.second_factors.is_on(user_id))
+    {
+        let challenge = totp::challenge(state, ctx, user_id, hash, remember_me).await?;
+        info!(user = %user_id, "password verified; second factor required");
+        return Ok(LoginOutcome::TotpRequired(challenge));
+    }
+    let (token, expires_at) = new_session_token(state, remember_me)?;
     let command = StartSession {
         session_id: SessionId(Uuid::now_v7()),
         user_id,
@@ -94,11 +119,25 @@ pub async fn login(
     }
     state.metrics.login_succeeded();
     info!(user = %user_id, remember_me, "logged in");
-    Ok(LoggedIn {
+    Ok(LoginOutcome::LoggedIn(LoggedIn {
         token,
         expires_at,
         user: existing(state, user_id)?,
-    })
+    }))
+}
+
+/// A new session's token, and when the session ends at the latest.
+pub(super) fn new_session_token(
+    state: &AppState,
+    remember_me: bool,
+) -> Result<(SessionToken, DateTime<Utc>), ApiError> {
+    let token = SessionToken::generate().map_err(ApiError::internal)?;
+    let lifetime = if remember_me {
+        state.config.remember_lifetime
+    } else {
+        state.config.session_lifetime
+    };
+    Ok((token, Utc::now() + lifetime))
 }
 
 /// The caller's own account, with counts.
@@ -107,11 +146,9 @@ pub fn me(state: &AppState, ctx: &RequestContext) -> Result<UserRecord, ApiError
 }
 
 /// One password guess against the account `username`, the way every password check goes:
-/// within the caller's address's and the server's budgets, at the account's next slot
-/// ([`crate::auth::LoginThrottle`]; the slot is reserved before waiting, so parallel guesses
-/// queue one delay apart), verified off the runtime (against a dummy hash when there is no
-/// account, so both take the same time). Whether it was right; an attempt refused unchecked
-/// is `TOO_MANY_REQUESTS`.
+/// paced and budgeted by [`paced`], verified off the runtime (against a dummy hash when there
+/// is no account, so both take the same time). Whether it was right; an attempt refused
+/// unchecked is `TOO_MANY_REQUESTS`.
 async fn guess(
     state: &AppState,
     ctx: &RequestContext,
@@ -119,16 +156,35 @@ async fn guess(
     password: &str,
     stored: Option<&PasswordHash>,
 ) -> Result<bool, ApiError> {
+    let verified = paced(state, ctx, username, async {
+        state.hasher.verify(password, stored).await.then_some(())
+    })
+    .await?;
+    Ok(verified.is_some() && stored.is_some())
+}
+
+/// One guess of a secret (a password, a second-factor code) on the account `account`, the
+/// way every such check goes: within the caller's address's and the server's budgets, at the
+/// account's next slot ([`crate::auth::LoginThrottle`]; the slot is reserved before waiting,
+/// so parallel guesses queue one delay apart), and only then `check`ed. What the check found
+/// (`None`: the guess was wrong); an attempt refused unchecked is `TOO_MANY_REQUESTS`. A
+/// right guess clears the account's pacing and gives its budget token back.
+pub(super) async fn paced<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    account: &str,
+    check: impl Future<Output = Option<T>>,
+) -> Result<Option<T>, ApiError> {
     let spent = state.guesses.spend(ctx.client_address()).map_err(|over| {
-        info!(%over, "password check refused unchecked");
+        info!(%over, "guess refused unchecked");
         ApiError::TooManyRequests("Too many attempts; try again later".into())
     })?;
-    let wait = match state.throttle.reserve(username) {
+    let wait = match state.throttle.reserve(account) {
         Ok(wait) => wait,
         Err(_) => {
             // Not checked, so it cost no hash: the budgets keep their token.
             state.guesses.refund(spent);
-            info!("password check refused unchecked: too many attempts on the account");
+            info!("guess refused unchecked: too many attempts on the account");
             return Err(ApiError::TooManyRequests(
                 "Too many login attempts; try again later".into(),
             ));
@@ -137,15 +193,15 @@ async fn guess(
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
-    let verified = state.hasher.verify(password, stored).await;
-    if verified {
+    let found = check.await;
+    if found.is_some() {
         // Whatever happens next, guessing is over.
-        state.throttle.record_success(username);
+        state.throttle.record_success(account);
         state.guesses.refund(spent);
     } else {
-        state.throttle.record_failure(username);
+        state.throttle.record_failure(account);
     }
-    Ok(verified && stored.is_some())
+    Ok(found)
 }
 
 /// Ends the request's own session. Without one there is nothing to end, which is fine.
@@ -189,7 +245,11 @@ pub async fn register(
     input.must_change_password = false;
     let password = input.password.clone();
     let created = users::create(state, ctx, input, CreatedVia::Registration).await?;
-    login(state, ctx, &created.user.username, &password, false).await
+    // A new account has no second factor: its login starts a session.
+    login(state, ctx, &created.user.username, &password, false)
+        .await?
+        .logged_in()
+        .ok_or_else(|| ApiError::internal("a new account asked for a second factor"))
 }
 
 /// A user changes their own password, proving the current one; their other sessions end.

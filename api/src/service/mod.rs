@@ -15,6 +15,8 @@
 //! - `users`: the Admin Panel's users: list, read, create, edit, roles, reset, disable,
 //!   delete.
 //! - `auth`: login, logout, registration, and a user's own account and password.
+//! - `totp`: two-factor authentication: enrol, confirm, disable, an administrator's removal,
+//!   and the second half of a login.
 //! - `sessions`: list and revoke sessions.
 //! - `stats`: the deployment's totals.
 //! - `api_keys`: user and system model-service keys, effective key resolution.
@@ -33,6 +35,7 @@ pub mod records;
 pub mod sessions;
 mod state;
 pub mod stats;
+pub mod totp;
 pub mod users;
 
 pub use state::AppState;

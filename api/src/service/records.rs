@@ -17,6 +17,8 @@ pub struct UserRecord {
     pub user: UserView,
     /// Personas, active sessions, API keys.
     pub stats: UserStats,
+    /// Two-factor authentication is on.
+    pub totp_enabled: bool,
 }
 
 impl UserRecord {
@@ -25,6 +27,7 @@ impl UserRecord {
         UserRecord {
             user: user.clone(),
             stats: models.stats(user.id, now),
+            totp_enabled: models.second_factors.is_on(user.id),
         }
     }
 }

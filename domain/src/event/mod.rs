@@ -6,6 +6,7 @@
 //! projections read.
 
 use crate::admins::AdminsEvent;
+use crate::challenge::ChallengeEvent;
 use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
 use crate::keyring::KeyringEvent;
 use crate::persona::PersonaEvent;
@@ -14,7 +15,9 @@ use crate::resource::{AnnotationEvent, OntologyEvent};
 use crate::session::SessionEvent;
 use crate::store::EventData;
 use crate::stream::{KeyringOwner, StreamId};
+use crate::totp::TotpEvent;
 use crate::user::UserEvent;
+use crate::values::TokenHash;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -76,6 +79,10 @@ pub enum Event {
     Ontology(OntologyId, OntologyEvent),
     /// On `annotation-{id}`.
     Annotation(AnnotationId, AnnotationEvent),
+    /// On `totp-{user id}`.
+    Totp(UserId, TotpEvent),
+    /// On `challenge-{sha256 hex}`.
+    Challenge(TokenHash, ChallengeEvent),
 }
 
 /// Why a stored event could not be turned back into a domain event.
@@ -110,6 +117,8 @@ impl Event {
             Event::Keyring(owner, _) => StreamId::Keyring(*owner),
             Event::Ontology(id, _) => StreamId::Ontology(*id),
             Event::Annotation(id, _) => StreamId::Annotation(*id),
+            Event::Totp(id, _) => StreamId::Totp(*id),
+            Event::Challenge(hash, _) => StreamId::Challenge(hash.clone()),
         }
     }
 
@@ -168,6 +177,10 @@ impl Event {
             StreamId::Annotation(id) => {
                 Event::Annotation(id, AnnotationEvent::decode_data(event_type, data)?)
             }
+            StreamId::Totp(id) => Event::Totp(id, TotpEvent::decode_data(event_type, data)?),
+            StreamId::Challenge(hash) => {
+                Event::Challenge(hash, ChallengeEvent::decode_data(event_type, data)?)
+            }
         })
     }
 
@@ -182,6 +195,8 @@ impl Event {
             Event::Keyring(_, e) => f(e),
             Event::Ontology(_, e) => f(e),
             Event::Annotation(_, e) => f(e),
+            Event::Totp(_, e) => f(e),
+            Event::Challenge(_, e) => f(e),
         }
     }
 }
@@ -217,6 +232,8 @@ pub fn all_event_types() -> Vec<&'static str> {
         KeyringEvent::TYPES,
         OntologyEvent::TYPES,
         AnnotationEvent::TYPES,
+        TotpEvent::TYPES,
+        ChallengeEvent::TYPES,
     ]
     .concat()
 }

@@ -6,6 +6,10 @@ pub enum SessionError {
     /// Unknown user or wrong password: one message for both, so neither is revealed (UNAUTHENTICATED).
     #[error("Invalid username or password")]
     InvalidCredentials,
+    /// The password was right, but two-factor authentication is on: a password alone starts
+    /// no session (UNAUTHENTICATED).
+    #[error("A two-factor code is required")]
+    SecondFactorRequired,
     /// The password was right but the account is disabled (FORBIDDEN).
     #[error("Account is disabled")]
     AccountDisabled,
@@ -32,7 +36,9 @@ impl SessionError {
     /// How the API reports this refusal.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            SessionError::InvalidCredentials => ErrorKind::Unauthenticated,
+            SessionError::InvalidCredentials | SessionError::SecondFactorRequired => {
+                ErrorKind::Unauthenticated
+            }
             SessionError::AccountDisabled | SessionError::NotYourSession => ErrorKind::Forbidden,
             SessionError::AlreadyExists => ErrorKind::Conflict,
             SessionError::NotFound | SessionError::AlreadyEnded | SessionError::OwnerDeleted => {

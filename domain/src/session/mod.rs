@@ -18,6 +18,7 @@ pub use activity::RecordSessionActivity;
 pub use end::EndSession;
 pub use error::SessionError;
 pub use events::{EndReason, SessionEvent, SessionStarted};
+pub(crate) use start::open_session;
 pub use start::{MAX_IP, MAX_USER_AGENT, StartSession};
 
 use crate::decision::Loaded;

@@ -3,6 +3,7 @@ use crate::decision::{Command, Loaded};
 use crate::event::Event;
 use crate::ids::{SessionId, UserId};
 use crate::store::Actor;
+use crate::user::User;
 use crate::values::{PasswordHash, TokenHash};
 use chrono::{DateTime, Utc};
 
@@ -14,7 +15,9 @@ pub const MAX_IP: usize = 64;
 
 /// Log a user in. The password was verified outside the domain (argon2 is slow and not pure);
 /// the command carries the hash it was verified against, so a password reset that lands in
-/// between makes the login fail instead of slipping through.
+/// between makes the login fail instead of slipping through. A user with two-factor
+/// authentication on gets no session from a password alone: their login is a challenge
+/// ([`crate::challenge`]) that a second factor completes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartSession {
     /// New id.
@@ -48,21 +51,47 @@ impl Command for StartSession {
         if user.disabled {
             return Err(SessionError::AccountDisabled);
         }
-        if *loaded.session(self.session_id) != SessionState::Initial {
-            return Err(SessionError::AlreadyExists);
+        if loaded.totp(user.id).is_on() {
+            return Err(SessionError::SecondFactorRequired);
         }
-        Ok(vec![Event::Session(
-            self.session_id,
-            SessionEvent::Started(SessionStarted {
-                user_id: self.user_id,
-                token_hash: self.token_hash.clone(),
-                expires_at: self.expires_at,
-                user_agent: cut(self.user_agent.as_deref(), MAX_USER_AGENT),
-                ip: cut(self.ip.as_deref(), MAX_IP),
-                remember_me: self.remember_me,
-            }),
-        )])
+        let started = SessionStarted {
+            user_id: self.user_id,
+            token_hash: self.token_hash.clone(),
+            expires_at: self.expires_at,
+            user_agent: self.user_agent.clone(),
+            ip: self.ip.clone(),
+            remember_me: self.remember_me,
+        };
+        Ok(vec![open_session(loaded, user, self.session_id, &started)?])
     }
+}
+
+/// The `SessionStarted` of a new session `session_id` for `user`, whose credentials the
+/// caller has checked: refused for a disabled account or a session id in use. The user agent
+/// and address are cut to their bounds.
+pub(crate) fn open_session(
+    loaded: &Loaded,
+    user: &User,
+    session_id: SessionId,
+    started: &SessionStarted,
+) -> Result<Event, SessionError> {
+    if user.disabled {
+        return Err(SessionError::AccountDisabled);
+    }
+    if *loaded.session(session_id) != SessionState::Initial {
+        return Err(SessionError::AlreadyExists);
+    }
+    Ok(Event::Session(
+        session_id,
+        SessionEvent::Started(SessionStarted {
+            user_id: user.id,
+            token_hash: started.token_hash.clone(),
+            expires_at: started.expires_at,
+            user_agent: cut(started.user_agent.as_deref(), MAX_USER_AGENT),
+            ip: cut(started.ip.as_deref(), MAX_IP),
+            remember_me: started.remember_me,
+        }),
+    ))
 }
 
 fn cut(text: Option<&str>, max: usize) -> Option<String> {

@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use roster_domain::admins::AdminsEvent;
+use roster_domain::challenge::{ChallengeEvent, ChallengeIssued, password_fingerprint};
 use roster_domain::event::Event;
 use roster_domain::ids::{ApiKeyId, PersonaId, SessionId, UserId};
 use roster_domain::keyring::{ApiKeyAdded, KeyringEvent, SealedKey};
@@ -21,6 +22,7 @@ use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::session::{SessionEvent, SessionStarted};
 use roster_domain::store::Actor;
 use roster_domain::stream::KeyringOwner;
+use roster_domain::totp::{RECOVERY_CODES, SealedSecret, TotpEnabled, TotpEvent};
 use roster_domain::user::{CreatedVia, UserCreated, UserEvent};
 use roster_domain::values::{
     DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
@@ -259,4 +261,77 @@ pub fn api_key(id: ApiKeyId, provider_name: &str) -> ApiKeyAdded {
 /// What `AddApiKey` appends to `owner`'s keyring.
 pub fn api_key_added(owner: KeyringOwner, id: ApiKeyId, provider_name: &str) -> Event {
     Event::Keyring(owner, KeyringEvent::Added(api_key(id, provider_name)))
+}
+
+/// A time step of RFC 6238 (30-second steps) around [`noon`].
+pub const STEP: u64 = 58_333_333;
+
+/// A sealed TOTP secret; `n` makes each one different. Recognisable on purpose, so a test
+/// can check it is not printed.
+pub fn sealed_secret(n: u8) -> SealedSecret {
+    SealedSecret {
+        scheme: "xchacha20poly1305:v1".into(),
+        nonce: format!("bm9uY2U{n}"),
+        ciphertext: format!("U0VBTEVEU0VDUkVU{n}"),
+    }
+}
+
+/// The SHA-256 of recovery code number `n`.
+pub fn recovery_code_hash(n: u8) -> TokenHash {
+    TokenHash::parse(&format!("{n:02x}").repeat(32)).expect("fixture hash is valid")
+}
+
+/// The hashes of the ten recovery codes every fixture enables with.
+pub fn recovery_code_hashes() -> Vec<TokenHash> {
+    (0..RECOVERY_CODES as u8).map(recovery_code_hash).collect()
+}
+
+/// What `StartTotpEnrollment` appends for `user` enrolling secret number `n`.
+pub fn totp_enrollment_started(user: UserId, n: u8) -> Event {
+    Event::Totp(
+        user,
+        TotpEvent::EnrollmentStarted {
+            secret: sealed_secret(n),
+        },
+    )
+}
+
+/// What `ConfirmTotp` appends for a code of `step`, with the fixture recovery codes.
+pub fn totp_enabled(user: UserId, step: u64) -> Event {
+    Event::Totp(
+        user,
+        TotpEvent::Enabled(TotpEnabled {
+            step,
+            recovery_codes: recovery_code_hashes(),
+        }),
+    )
+}
+
+/// `user` enrolled secret 1 and confirmed it with a code of [`STEP`].
+pub fn totp_on(user: UserId) -> Vec<Event> {
+    vec![totp_enrollment_started(user, 1), totp_enabled(user, STEP)]
+}
+
+/// The SHA-256 of some challenge token.
+pub fn challenge_hash() -> TokenHash {
+    TokenHash::parse(&"cd".repeat(32)).expect("fixture hash is valid")
+}
+
+/// When the fixture challenge expires: five minutes after [`noon`].
+pub fn challenge_expiry() -> DateTime<Utc> {
+    noon() + TimeDelta::minutes(5)
+}
+
+/// What `IssueLoginChallenge` appends for `user`, whose password verified against the first
+/// hash at noon.
+pub fn challenge_issued(user: UserId) -> Event {
+    Event::Challenge(
+        challenge_hash(),
+        ChallengeEvent::Issued(ChallengeIssued {
+            user_id: user,
+            expires_at: challenge_expiry(),
+            password_fingerprint: password_fingerprint(&first_hash()),
+            remember_me: false,
+        }),
+    )
 }

@@ -9,16 +9,19 @@ mod deadlines;
 mod keyed;
 mod owned;
 mod search;
+mod second_factors;
 mod sessions;
 mod users;
 
 pub use audit::AuditIndex;
 pub use owned::{ApiKeyView, NamedView, Owned, OwnedIndex};
+pub use second_factors::{ChallengeView, SecondFactors};
 pub use sessions::{PRUNE_GRACE, SessionView, Sessions};
 pub use users::{UserFilter, UserPage, UserView, Users};
 
 use chrono::{DateTime, Duration, Utc};
 use roster_domain::admins::AdminsEvent;
+use roster_domain::challenge::ChallengeEvent;
 use roster_domain::event::Event;
 use roster_domain::ids::UserId;
 use roster_domain::persona::PersonaEvent;
@@ -45,7 +48,7 @@ pub struct ProjectionInfo {
 /// reads differently) bumps that model's version here in the same change: the version is how
 /// a deployment tells that what it built, kept or compares came from other rules, and
 /// rebuilds it by replay. A change that computes the same (faster, smaller) keeps it.
-pub const PROJECTIONS: [ProjectionInfo; 4] = [
+pub const PROJECTIONS: [ProjectionInfo; 5] = [
     // 2: search forms fold the final sigma. 3: each user's version (its stream's revision).
     ProjectionInfo {
         name: "users",
@@ -61,9 +64,14 @@ pub const PROJECTIONS: [ProjectionInfo; 4] = [
         version: 1,
     },
     // 2: transfers under both owners; the end or use of sessions the models dropped.
+    // 3: second-factor and login-challenge events, under the user they are about.
     ProjectionInfo {
         name: "audit",
-        version: 2,
+        version: 3,
+    },
+    ProjectionInfo {
+        name: "second_factors",
+        version: 1,
     },
 ];
 
@@ -119,6 +127,8 @@ pub struct ReadModels {
     pub owned: Owned,
     /// Positions by actor and subject.
     pub audit: AuditIndex,
+    /// Second factors and pending login challenges.
+    pub second_factors: SecondFactors,
     position: Position,
     skipped: u64,
 }
@@ -209,6 +219,7 @@ impl ReadModels {
                     UserEvent::Deleted {} => {
                         self.sessions.end_all_of_deleted(id);
                         self.owned.remove_everything_of(id);
+                        self.second_factors.forget_user(id);
                     }
                     UserEvent::Disabled {} => self.sessions.end_all_of(id, None),
                     UserEvent::PasswordReset(r) if r.revoke_sessions => {
@@ -238,6 +249,8 @@ impl ReadModels {
                 }
                 AnnotationEvent::Deleted {} => self.owned.annotations.remove(id),
             },
+            Event::Totp(user, e) => self.second_factors.apply_totp(user, &e),
+            Event::Challenge(hash, e) => self.second_factors.apply_challenge(hash, e, at),
             Event::Username(..) | Event::Email(..) | Event::Admins(_) => {}
         }
     }
@@ -271,6 +284,9 @@ impl ReadModels {
             Event::Ontology(id, _) => self.owned.ontologies.get(*id).map(|(owner, _)| owner),
             Event::Annotation(_, AnnotationEvent::Created { owner, .. }) => Some(*owner),
             Event::Annotation(id, _) => self.owned.annotations.get(*id).map(|(owner, _)| owner),
+            Event::Totp(user, _) => Some(*user),
+            Event::Challenge(_, ChallengeEvent::Issued(issued)) => Some(issued.user_id),
+            Event::Challenge(_, ChallengeEvent::Completed { user_id, .. }) => Some(*user_id),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod coverage;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
+use roster_domain::challenge::{CompleteLoginChallenge, IssueLoginChallenge};
 use roster_domain::command_path::{CommandMeta, CommandPath, ExecuteError};
 use roster_domain::decision::Command;
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId, SessionId, UserId};
@@ -21,9 +22,15 @@ use roster_domain::keyring::{
 };
 use roster_domain::persona::{CreatePersona, DeletePersona, RenamePersona, TransferPersona};
 use roster_domain::resource::{CreateAnnotation, CreateOntology, DeleteAnnotation, DeleteOntology};
-use roster_domain::session::{EndReason, EndSession, RecordSessionActivity, StartSession};
+use roster_domain::session::{
+    EndReason, EndSession, RecordSessionActivity, SessionStarted, StartSession,
+};
 use roster_domain::store::{Actor, EventStore};
 use roster_domain::stream::KeyringOwner;
+use roster_domain::totp::{
+    ConfirmTotp, DisableTotp, RECOVERY_CODES, RemoveTotp, SealedSecret, SecondFactorProof,
+    StartTotpEnrollment,
+};
 use roster_domain::user::{
     ChangePassword, CreateUser, CreatedVia, DeleteUser, DisableUser, EnableUser, GrantAdmin,
     ResetPassword, RevokeAdmin, UpdateProfile,
@@ -31,6 +38,7 @@ use roster_domain::user::{
 use roster_domain::values::{
     DisplayName, Email, PasswordHash, Provider, ResourceName, TokenHash, Username,
 };
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -142,6 +150,34 @@ pub enum Step {
     RemoveKey {
         key: usize,
     },
+    /// A user enrols TOTP secret number `secret`.
+    EnrollTotp {
+        user: usize,
+        secret: u8,
+    },
+    /// A user confirms their pending enrolment (with a code that matched, or not).
+    ConfirmTotp {
+        user: usize,
+        right: bool,
+    },
+    /// A user with two-factor authentication on gives the right password.
+    LoginChallenge {
+        user: usize,
+        remember_me: bool,
+    },
+    /// A challenge is completed with the next code, a recovery code, or a code from the past.
+    CompleteChallenge {
+        challenge: usize,
+        proof: u8,
+        hours: u8,
+    },
+    DisableTotp {
+        user: usize,
+        recovery: bool,
+    },
+    RemoveTotp {
+        user: usize,
+    },
     Wait {
         minutes: u16,
     },
@@ -159,7 +195,7 @@ impl Step {
     }
 
     /// Every kind of step that runs a command.
-    pub const COMMANDS: [&'static str; 25] = [
+    pub const COMMANDS: [&'static str; 31] = [
         "CreateUser",
         "Register",
         "UpdateProfile",
@@ -185,6 +221,12 @@ impl Step {
         "AddKey",
         "ReplaceKey",
         "RemoveKey",
+        "EnrollTotp",
+        "ConfirmTotp",
+        "LoginChallenge",
+        "CompleteChallenge",
+        "DisableTotp",
+        "RemoveTotp",
     ];
 }
 
@@ -229,6 +271,16 @@ pub fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(owner, provider)| Step::AddKey { owner, provider }),
         1 => (i(), any::<u8>()).prop_map(|(key, last4)| Step::ReplaceKey { key, last4 }),
         1 => i().prop_map(|key| Step::RemoveKey { key }),
+        2 => (i(), 0u8..3).prop_map(|(user, secret)| Step::EnrollTotp { user, secret }),
+        2 => (i(), prop::bool::weighted(0.8))
+            .prop_map(|(user, right)| Step::ConfirmTotp { user, right }),
+        2 => (i(), any::<bool>())
+            .prop_map(|(user, remember_me)| Step::LoginChallenge { user, remember_me }),
+        2 => (i(), 0u8..4, 1u8..48).prop_map(|(challenge, proof, hours)| {
+            Step::CompleteChallenge { challenge, proof, hours }
+        }),
+        1 => (i(), any::<bool>()).prop_map(|(user, recovery)| Step::DisableTotp { user, recovery }),
+        1 => i().prop_map(|user| Step::RemoveTotp { user }),
         1 => (1u16..600).prop_map(|minutes| Step::Wait { minutes }),
     ]
 }
@@ -244,6 +296,29 @@ pub struct Scenario {
     ontologies: Vec<OntologyId>,
     annotations: Vec<AnnotationId>,
     keys: Vec<(ApiKeyId, KeyringOwner)>,
+    /// What each user enrolled, as far as the domain accepted it.
+    totp: BTreeMap<UserId, TotpFixture>,
+    /// Challenges issued: their hash, user and "remember me".
+    challenges: Vec<(TokenHash, UserId, bool)>,
+    /// Hands out time steps, recovery codes and challenge tokens, each different.
+    counter: u64,
+}
+
+/// A user's second factor, as the scenario enrolled it.
+#[derive(Debug, Clone, Default)]
+struct TotpFixture {
+    /// The secret enrolled last (pending until confirmed).
+    pending: Option<u8>,
+    /// The secret in force, and its recovery codes (used ones included).
+    on: Option<(u8, Vec<TokenHash>)>,
+}
+
+fn sealed_secret(n: u8) -> SealedSecret {
+    SealedSecret {
+        scheme: "test".into(),
+        nonce: format!("n{n}"),
+        ciphertext: format!("s{n}"),
+    }
 }
 
 fn pick<T: Copy>(items: &[T], index: usize) -> Option<T> {
@@ -283,6 +358,9 @@ impl Scenario {
             ontologies: vec![],
             annotations: vec![],
             keys: vec![],
+            totp: BTreeMap::new(),
+            challenges: vec![],
+            counter: 1_000,
         };
         let root = UserId(Uuid::now_v7());
         let bootstrap = CreateUser {
@@ -512,11 +590,177 @@ impl Scenario {
                 let actor = self.keyring_actor(owner);
                 self.run(actor, RemoveApiKey { owner, key_id }).await
             }
+            Step::EnrollTotp { user, secret } => {
+                let Some(user_id) = self.user(user) else {
+                    return false;
+                };
+                let command = StartTotpEnrollment {
+                    user_id,
+                    secret: sealed_secret(secret),
+                };
+                let accepted = self.run(Actor::User(user_id.0), command).await;
+                if accepted {
+                    self.totp.entry(user_id).or_default().pending = Some(secret);
+                }
+                accepted
+            }
+            Step::ConfirmTotp { user, right } => {
+                let enrolling = self.with_totp(|f| f.pending.is_some());
+                let Some(user_id) = pick(&enrolling, user) else {
+                    return false;
+                };
+                let secret = self.totp[&user_id].pending.unwrap_or_default();
+                let codes: Vec<TokenHash> = (0..RECOVERY_CODES).map(|_| self.hash()).collect();
+                let command = ConfirmTotp {
+                    user_id,
+                    verified_against: sealed_secret(secret),
+                    step: right.then(|| self.step()),
+                    recovery_codes: codes.clone(),
+                };
+                let accepted = self.run(Actor::User(user_id.0), command).await;
+                if accepted {
+                    self.totp.insert(
+                        user_id,
+                        TotpFixture {
+                            pending: None,
+                            on: Some((secret, codes)),
+                        },
+                    );
+                }
+                accepted
+            }
+            Step::LoginChallenge { user, remember_me } => {
+                let on = self.with_totp(|f| f.on.is_some());
+                let Some(user_id) = pick(&on, user) else {
+                    return false;
+                };
+                let challenge = self.hash();
+                let command = IssueLoginChallenge {
+                    challenge: challenge.clone(),
+                    user_id,
+                    verified_against: Some(hash()),
+                    expires_at: self.now + Duration::minutes(5),
+                    remember_me,
+                };
+                let accepted = self.run(Actor::User(user_id.0), command).await;
+                remember(
+                    &mut self.challenges,
+                    (challenge, user_id, remember_me),
+                    accepted,
+                )
+            }
+            Step::CompleteChallenge {
+                challenge,
+                proof,
+                hours,
+            } => {
+                let Some((hash, user_id, remember_me)) = self.challenge(challenge) else {
+                    return false;
+                };
+                let proof = self.proof(user_id, proof);
+                let session_id = SessionId(Uuid::now_v7());
+                let command = CompleteLoginChallenge {
+                    challenge: hash,
+                    proof,
+                    now: self.now,
+                    session_id,
+                    session: SessionStarted {
+                        user_id,
+                        token_hash: TokenHash::parse(&format!("{:064x}", session_id.0.as_u128()))
+                            .unwrap(),
+                        expires_at: self.now + Duration::hours(i64::from(hours)),
+                        user_agent: Some("authenticator".into()),
+                        ip: None,
+                        remember_me,
+                    },
+                };
+                let accepted = self.run(Actor::User(user_id.0), command).await;
+                remember(&mut self.sessions, (session_id, user_id), accepted)
+            }
+            Step::DisableTotp { user, recovery } => {
+                let on = self.with_totp(|f| f.on.is_some());
+                let Some(user_id) = pick(&on, user) else {
+                    return false;
+                };
+                let proof = self.proof(user_id, u8::from(recovery));
+                let accepted = self
+                    .run(Actor::User(user_id.0), DisableTotp { user_id, proof })
+                    .await;
+                if accepted {
+                    self.totp.remove(&user_id);
+                }
+                accepted
+            }
+            Step::RemoveTotp { user } => {
+                let enrolled = self.with_totp(|_| true);
+                let Some(user_id) = pick(&enrolled, user) else {
+                    return false;
+                };
+                let accepted = self.run(admin, RemoveTotp { user_id }).await;
+                if accepted {
+                    self.totp.remove(&user_id);
+                }
+                accepted
+            }
             Step::Wait { minutes } => {
                 self.now += Duration::minutes(i64::from(minutes));
                 false
             }
         }
+    }
+
+    /// Users whose enrolment fits `filter`.
+    fn with_totp(&self, filter: impl Fn(&TotpFixture) -> bool) -> Vec<UserId> {
+        self.totp
+            .iter()
+            .filter(|(_, fixture)| filter(fixture))
+            .map(|(user, _)| *user)
+            .collect()
+    }
+
+    fn challenge(&self, index: usize) -> Option<(TokenHash, UserId, bool)> {
+        (!self.challenges.is_empty())
+            .then(|| self.challenges[index % self.challenges.len()].clone())
+    }
+
+    /// A proof for `user`: 0 the next code, 1 one of their recovery codes (perhaps used
+    /// already), 2 a code of a step already spent, 3 a code that matched nothing.
+    fn proof(&mut self, user: UserId, kind: u8) -> SecondFactorProof {
+        let (secret, codes) = self
+            .totp
+            .get(&user)
+            .and_then(|f| f.on.clone())
+            .unwrap_or_default();
+        let verified_against = sealed_secret(secret);
+        match kind {
+            1 if !codes.is_empty() => {
+                let n = usize::try_from(self.counter).unwrap_or_default() % codes.len();
+                SecondFactorProof::RecoveryCode(codes[n].clone())
+            }
+            2 => SecondFactorProof::Code {
+                verified_against,
+                step: Some(0),
+            },
+            3 => SecondFactorProof::Code {
+                verified_against,
+                step: None,
+            },
+            _ => SecondFactorProof::Code {
+                verified_against,
+                step: Some(self.step()),
+            },
+        }
+    }
+
+    /// A time step after every one handed out so far.
+    fn step(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// A SHA-256-shaped hash not handed out before.
+    fn hash(&mut self) -> TokenHash {
+        TokenHash::parse(&format!("{:064x}", self.step())).unwrap()
     }
 
     async fn created(&mut self, id: UserId, actor: Actor, command: CreateUser) -> bool {

@@ -18,6 +18,7 @@
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
 //! - `sockets`: the bounds of `/graphql/ws` (message size, `connection_init` timeout, pings,
 //!   sockets per address, operations per socket).
+//! - `totp`: two-factor authentication through every door.
 //! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
@@ -38,4 +39,5 @@ mod sockets;
 mod stale_edits;
 mod subscriptions;
 mod support;
+mod totp;
 mod walk;

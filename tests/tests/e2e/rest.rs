@@ -114,6 +114,7 @@ async fn it_should_serve_the_admin_user_routes() {
             "id",
             "isAdmin",
             "mustChangePassword",
+            "totpEnabled",
             "updatedAt",
             "username",
             "version"
@@ -567,6 +568,7 @@ async fn it_should_serve_the_profile_routes_without_ever_touching_the_admin_flag
             "id",
             "isAdmin",
             "mustChangePassword",
+            "totpEnabled",
             "updatedAt",
             "username"
         ]

@@ -99,6 +99,13 @@ async fn it_should_ask_for_an_administrator_at_every_door() {
             path: "/api/admin/sessions".into(),
             body: None,
         },
+        Doors {
+            graphql: "mutation($id: ID!) { removeUserTotp(userId: $id) { id } }",
+            variables: json!({ "id": member_id }),
+            method: Method::DELETE,
+            path: format!("/api/admin/users/{member_id}/totp"),
+            body: None,
+        },
     ];
     for doors in admin_only {
         assert_eq!(

@@ -318,7 +318,9 @@ async fn it_should_generate_the_first_password_when_none_is_configured() {
         false,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .logged_in()
+    .expect("no second factor yet");
     assert!(logged_in.user.user.is_admin);
 }
 
