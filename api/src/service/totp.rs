@@ -198,7 +198,12 @@ pub async fn login(
         }
         Err(_) => {
             state.metrics.login_failed();
-            info!("second factor refused");
+            // Like a refused password: where it came from, never the code or the challenge.
+            info!(
+                ip = %ctx.ip.as_deref().unwrap_or("unknown"),
+                correlation_id = %ctx.correlation_id,
+                "second factor refused"
+            );
         }
     }
     logged_in
