@@ -1,15 +1,17 @@
 //! The `roster` server: GraphQL and REST over the command path and the read models.
 //!
-//! Layers, each importing only those below it (no module imports one above it):
+//! Layers, each importing only those below it (no module imports one above it; the test
+//! `api/tests/layers.rs` holds every source file to it):
 //!
 //! ```text
 //! main, cli (clap, `roster bench`)        the binary and its command line
 //!   server (router, identify, ops)        start-up, the HTTP stack, health and metrics
 //!     graphql, rest                        the doors: parse input, call service, shape output
 //!       service (policy, records, ...)     every use case, and every authorization rule, once
-//!         auth, secrets                    who is asking (as values), argon2id, tokens, AEAD
+//!         auth                             who is asking (as values), cookie, login pacing
 //!           config, error, metrics         settings, the one error type, counters
-//!             roster-domain, -projections, -store
+//!             secrets                      argon2id, tokens, AEAD (imports nothing of Roster's)
+//!               roster-domain, -projections, -store
 //! ```
 //!
 //! Where a change goes: a new rule is a function in `service::policy` asked by the use cases
