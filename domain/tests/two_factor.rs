@@ -1,6 +1,9 @@
 //! given/when/then for two-factor authentication: enrolling and confirming a TOTP secret,
 //! spending codes and recovery codes, turning it off, an administrator removing it, and the
 //! login challenge a second factor completes (a password alone starts no session).
+//!
+//! One file on purpose: the totp and challenge aggregates decide together, so their cases
+//! share one arrangement.
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! Mutations: each parses its arguments, calls one use case in `service` and shapes the
 //! answer. Each returns only after the read models include its events, so the next query
 //! sees the change.
+//!
+//! Longer than most files on purpose: it is the whole mutation contract, one resolver of a few
+//! translating lines per field, in the order of the schema; the logic lives in `service`.
 
 use super::inputs::*;
 use super::parts;

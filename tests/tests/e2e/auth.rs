@@ -1,4 +1,6 @@
 //! Logging in, sessions and their ends.
+//!
+//! One file on purpose: the life of a session, from login to its end, read in order.
 
 use crate::support::*;
 use chrono::{DateTime, Utc};

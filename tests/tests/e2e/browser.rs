@@ -1,6 +1,8 @@
 //! What a browser gets: the session in an HttpOnly cookie only (`__Host-` prefixed when
 //! `Secure`), never the token in a response body; cross-site requests acting with that cookie
 //! refused; security headers on every response; GraphiQL and introspection only when on.
+//!
+//! One file on purpose: every check of what a browser may and may not do, side by side.
 
 use crate::support::*;
 use reqwest::header::SET_COOKIE;

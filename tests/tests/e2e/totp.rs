@@ -2,6 +2,8 @@
 //! enrolling, confirming, logging in with a challenge and a code computed here from the
 //! enrolled secret (as an authenticator app does), replayed codes, recovery codes, turning it
 //! off, an administrator removing it, and no secret or recovery code in the database.
+//!
+//! One file on purpose: the two-factor flow is one story, told through each door in turn.
 
 use crate::graphql_ws::GraphqlSocket;
 use crate::support::*;
