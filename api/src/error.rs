@@ -22,6 +22,10 @@ pub enum ApiError {
     /// Invalid input: 400, `VALIDATION`.
     #[error("{0}")]
     Validation(String),
+    /// Well-formed but refused as it stands (an `Idempotency-Key` reused with another
+    /// request): 422, `VALIDATION`.
+    #[error("{0}")]
+    Unprocessable(String),
     /// No valid session: 401, `UNAUTHORIZED` (REST) / `UNAUTHENTICATED` (GraphQL).
     #[error("{0}")]
     Unauthenticated(String),
@@ -92,6 +96,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -109,7 +114,7 @@ impl ApiError {
     /// The GraphQL `extensions.code`.
     pub fn graphql_code(&self) -> &'static str {
         match self {
-            ApiError::Validation(_) => "VALIDATION",
+            ApiError::Validation(_) | ApiError::Unprocessable(_) => "VALIDATION",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",

@@ -9,6 +9,7 @@ use crate::admins::ActiveAdmins;
 use crate::challenge::LoginChallenge;
 use crate::error::DomainError;
 use crate::event::Event;
+use crate::idempotency::IdempotentRequest;
 use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
 use crate::keyring::Keyring;
 use crate::persona::PersonaState;
@@ -97,6 +98,8 @@ pub enum AggregateState {
     Totp(SecondFactor),
     /// A login challenge.
     Challenge(LoginChallenge),
+    /// A request sent with an idempotency key.
+    Idempotency(IdempotentRequest),
 }
 
 impl AggregateState {
@@ -114,6 +117,7 @@ impl AggregateState {
             StreamId::Annotation(_) => AggregateState::Annotation(ResourceState::Initial),
             StreamId::Totp(_) => AggregateState::Totp(SecondFactor::OFF),
             StreamId::Challenge(_) => AggregateState::Challenge(LoginChallenge::Initial),
+            StreamId::Idempotency(_) => AggregateState::Idempotency(IdempotentRequest::Free),
         }
     }
 
@@ -132,6 +136,7 @@ impl AggregateState {
             (AggregateState::Annotation(s), Event::Annotation(_, e)) => s.evolve(e.into()),
             (AggregateState::Totp(s), Event::Totp(_, e)) => s.evolve(e),
             (AggregateState::Challenge(s), Event::Challenge(_, e)) => s.evolve(e),
+            (AggregateState::Idempotency(s), Event::Idempotency(_, e)) => s.evolve(e),
             _ => {}
         }
     }
@@ -338,6 +343,14 @@ impl Loaded {
         match self.state(StreamId::Challenge(hash.clone())) {
             Some(AggregateState::Challenge(s)) => s,
             _ => &LoginChallenge::Initial,
+        }
+    }
+
+    /// The request an idempotency key names, by the key's stream hash.
+    pub fn idempotent_request(&self, hash: &TokenHash) -> &IdempotentRequest {
+        match self.state(StreamId::Idempotency(hash.clone())) {
+            Some(AggregateState::Idempotency(s)) => s,
+            _ => &IdempotentRequest::Free,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The union of every aggregate's refusal, and the category each maps to at the API edge.
 
 use crate::challenge::ChallengeError;
+use crate::idempotency::IdempotencyError;
 use crate::keyring::KeyringError;
 use crate::resource::ResourceError;
 use crate::session::SessionError;
@@ -43,6 +44,9 @@ pub enum DomainError {
     /// A login-challenge rule.
     #[error(transparent)]
     Challenge(#[from] ChallengeError),
+    /// An idempotency-key rule.
+    #[error(transparent)]
+    Idempotency(#[from] IdempotencyError),
 }
 
 impl DomainError {
@@ -55,6 +59,7 @@ impl DomainError {
             DomainError::Resource(e) => e.kind(),
             DomainError::Totp(e) => e.kind(),
             DomainError::Challenge(e) => e.kind(),
+            DomainError::Idempotency(e) => e.kind(),
         }
     }
 }

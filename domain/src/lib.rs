@@ -15,7 +15,9 @@
 //!   - `resource`: ontologies and annotations (`ontology-{uuid}`, `annotation-{uuid}`), and
 //!     the ownership rules personas share; the read side calls these "owned";
 //!   - `totp`: a user's second factor, one-time codes and recovery codes (`totp-{user uuid}`);
-//!   - `challenge`: a login waiting for its second factor (`challenge-{sha256 hex}`).
+//!   - `challenge`: a login waiting for its second factor (`challenge-{sha256 hex}`);
+//!   - `idempotency`: a request sent with an `Idempotency-Key` and its answer
+//!     (`idempotency-{sha256 hex}`).
 //! - `ids`: typed identifiers; `stream`: stream names (`<kind>-<id>`).
 //! - `error`: every aggregate's refusal in one `DomainError`, and the `ErrorKind` each maps to.
 //! - `event`: how domain events become stored events (stable type names, schema versions).
@@ -34,6 +36,7 @@ pub mod command_path;
 pub mod decision;
 pub mod error;
 pub mod event;
+pub mod idempotency;
 pub mod ids;
 pub mod keyring;
 pub mod persona;

@@ -43,6 +43,9 @@ pub enum StreamId {
     /// `challenge-{sha256 hex}`: one login waiting for its second factor, named after the
     /// SHA-256 of its challenge token (the token itself is never stored).
     Challenge(TokenHash),
+    /// `idempotency-{sha256 hex}`: one request sent with an `Idempotency-Key`, named after the
+    /// SHA-256 of the caller's scope and the key (neither appears in the name).
+    Idempotency(TokenHash),
 }
 
 impl StreamId {
@@ -63,6 +66,7 @@ impl StreamId {
             "annotation" => StreamId::Annotation(AnnotationId(uuid()?)),
             "totp" => StreamId::Totp(UserId(uuid()?)),
             "challenge" => StreamId::Challenge(TokenHash::parse(id).ok()?),
+            "idempotency" => StreamId::Idempotency(TokenHash::parse(id).ok()?),
             _ => return None,
         })
     }
@@ -93,6 +97,7 @@ impl fmt::Display for StreamId {
             StreamId::Annotation(id) => write!(f, "annotation-{id}"),
             StreamId::Totp(id) => write!(f, "totp-{id}"),
             StreamId::Challenge(hash) => write!(f, "challenge-{hash}"),
+            StreamId::Idempotency(hash) => write!(f, "idempotency-{hash}"),
         }
     }
 }
@@ -117,6 +122,7 @@ mod tests {
             StreamId::Annotation(AnnotationId(id)),
             StreamId::Totp(UserId(id)),
             StreamId::Challenge(TokenHash::parse(&"ab".repeat(32)).unwrap()),
+            StreamId::Idempotency(TokenHash::parse(&"cd".repeat(32)).unwrap()),
         ];
         for stream in streams {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));

@@ -3,6 +3,7 @@
 
 use roster_domain::challenge::ChallengeError;
 use roster_domain::error::{DomainError, ErrorKind};
+use roster_domain::idempotency::{IdempotencyError, IdempotentAnswer};
 use roster_domain::keyring::KeyringError;
 use roster_domain::resource::ResourceError;
 use roster_domain::session::SessionError;
@@ -84,6 +85,20 @@ fn table() -> Vec<(DomainError, ErrorKind)> {
         (ChallengeError::AlreadyUsed.into(), Unauthenticated),
         (ChallengeError::InvalidCode.into(), Unauthenticated),
         (ChallengeError::CodeReused.into(), Unauthenticated),
+        (IdempotencyError::InProgress.into(), Conflict),
+        (IdempotencyError::KeyReused.into(), Validation),
+        (IdempotencyError::NotInProgress.into(), Conflict),
+        (
+            IdempotencyError::Answered(Box::new(IdempotentAnswer {
+                status: 201,
+                content_type: None,
+                etag: None,
+                body: String::new(),
+                at: chrono::DateTime::UNIX_EPOCH,
+            }))
+            .into(),
+            Conflict,
+        ),
     ]
 }
 
@@ -154,6 +169,12 @@ fn listed_in_table(error: &DomainError) {
             | ChallengeError::AlreadyUsed
             | ChallengeError::InvalidCode
             | ChallengeError::CodeReused,
+        )
+        | DomainError::Idempotency(
+            IdempotencyError::Answered(_)
+            | IdempotencyError::InProgress
+            | IdempotencyError::KeyReused
+            | IdempotencyError::NotInProgress,
         ) => {}
     }
 }

@@ -10,6 +10,7 @@ use common::*;
 use roster_domain::admins::AdminsEvent;
 use roster_domain::challenge::{ChallengeEvent, ChallengeIssued};
 use roster_domain::event::{DecodeError, Event, all_event_types};
+use roster_domain::idempotency::{IdempotencyEvent, IdempotentAnswer, RequestStarted};
 use roster_domain::ids::{AnnotationId, OntologyId};
 use roster_domain::keyring::{ApiKeyReplaced, KeyringEvent};
 use roster_domain::persona::PersonaEvent;
@@ -66,6 +67,9 @@ const GOLDEN_TYPES: &[&str] = &[
     "TotpRemoved",
     "LoginChallengeIssued",
     "LoginChallengeCompleted",
+    "IdempotentRequestStarted",
+    "IdempotentRequestCompleted",
+    "IdempotentRequestAbandoned",
 ];
 
 const ONTOLOGY: OntologyId = OntologyId(Uuid::from_u128(0x600));
@@ -195,6 +199,37 @@ fn one_of_each() -> Vec<Event> {
                 user_id: ALICE,
                 session_id: SESSION,
             },
+        ),
+        Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Started(RequestStarted {
+                fingerprint: "ef".repeat(32),
+                at: noon(),
+            }),
+        ),
+        Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Completed(IdempotentAnswer {
+                status: 201,
+                content_type: Some("application/json".into()),
+                etag: None,
+                body: "{}".into(),
+                at: noon(),
+            }),
+        ),
+        Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Completed(IdempotentAnswer {
+                status: 200,
+                content_type: None,
+                etag: Some("\"3\"".into()),
+                body: String::new(),
+                at: noon(),
+            }),
+        ),
+        Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Abandoned { at: noon() },
         ),
     ]);
     for reason in [
@@ -468,6 +503,44 @@ mod stored_shape {
                 "password_fingerprint": "fe".repeat(32),
                 "remember_me": false,
             })
+        );
+    }
+
+    #[test]
+    fn it_should_store_an_idempotent_answer_under_a_hashed_key() {
+        let completed = Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Completed(IdempotentAnswer {
+                status: 201,
+                content_type: Some("application/json".into()),
+                etag: None,
+                body: r#"{"id":"1"}"#.into(),
+                at: noon(),
+            }),
+        );
+        assert_eq!(
+            completed.stream().to_string(),
+            format!("idempotency-{}", idempotency_key())
+        );
+        assert_eq!(
+            stored_data(&completed),
+            json!({
+                "status": 201,
+                "content_type": "application/json",
+                "body": r#"{"id":"1"}"#,
+                "at": "2025-06-15T15:06:40Z",
+            })
+        );
+        let started = Event::Idempotency(
+            idempotency_key(),
+            IdempotencyEvent::Started(RequestStarted {
+                fingerprint: "ef".repeat(32),
+                at: noon(),
+            }),
+        );
+        assert_eq!(
+            stored_data(&started),
+            json!({ "fingerprint": "ef".repeat(32), "at": "2025-06-15T15:06:40Z" })
         );
     }
 

@@ -29,6 +29,16 @@ const GUARDED: &[&str] = &[
     "disableMyTotp",
 ];
 
+/// Root fields whose answer carries a session token or a secret: an operation holding one
+/// cannot be sent with an `Idempotency-Key`, whose answer would be kept in the log.
+const CARRY_SECRETS: &[&str] = &[
+    "login",
+    "register",
+    "loginTotp",
+    "enrollTotp",
+    "confirmTotp",
+];
+
 /// How deep fragments are followed at the root (a cycle is a validation error anyway).
 const FRAGMENT_DEPTH: usize = 8;
 
@@ -68,6 +78,52 @@ fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
         }
     }
     Ok(())
+}
+
+/// What a `POST /graphql` body asks, as far as an `Idempotency-Key` is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Posted {
+    /// A mutation whose answer may be kept.
+    Mutation,
+    /// An operation with a root field whose answer carries a secret (`login`, ...).
+    CarriesSecret,
+    /// Queries only, or a body that is no GraphQL document (the schema reports it): nothing
+    /// to keep, the request runs as usual.
+    Other,
+}
+
+/// Classifies the JSON body of `POST /graphql` (`{"query": ...}`) by its operations' root
+/// fields, through fragments.
+pub(crate) fn classify_posted(body: &[u8]) -> Posted {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        query: String,
+    }
+    let Ok(Body { query }) = serde_json::from_slice::<Body>(body) else {
+        return Posted::Other;
+    };
+    let Ok(document) = async_graphql::parser::parse_query(&query) else {
+        return Posted::Other;
+    };
+    let mut mutation = false;
+    for (_, operation) in document.operations.iter() {
+        let mut names = Vec::new();
+        root_fields(
+            &operation.node.selection_set.node,
+            &document.fragments,
+            FRAGMENT_DEPTH,
+            &mut names,
+        );
+        if names.iter().any(|name| CARRY_SECRETS.contains(name)) {
+            return Posted::CarriesSecret;
+        }
+        mutation |= operation.node.ty == OperationType::Mutation;
+    }
+    if mutation {
+        Posted::Mutation
+    } else {
+        Posted::Other
+    }
 }
 
 /// The names of the root fields of `set`, through fragments.
@@ -114,6 +170,31 @@ mod tests {
         assert!(checked("mutation { a: loginTotp(challenge: \"c\", code: \"1\") { token } b: loginTotp(challenge: \"c\", code: \"2\") { token } }").is_err());
         assert!(
             checked("mutation { confirmTotp(code: \"1\") disableMyTotp(code: \"2\") }").is_err()
+        );
+    }
+
+    #[test]
+    fn it_should_tell_a_mutation_that_carries_a_secret_through_fragments() {
+        let posted = |query: &str| {
+            classify_posted(&serde_json::to_vec(&serde_json::json!({ "query": query })).unwrap())
+        };
+        assert_eq!(posted("mutation { logout }"), Posted::Mutation);
+        assert_eq!(posted("{ me { id } }"), Posted::Other);
+        assert_eq!(posted("mutation {"), Posted::Other);
+        assert_eq!(classify_posted(b"not json"), Posted::Other);
+        assert_eq!(
+            posted("mutation { logout t: login(username: \"a\", password: \"b\") { token } }"),
+            Posted::CarriesSecret
+        );
+        assert_eq!(
+            posted(
+                "mutation { ... on Mutation { ...F } } fragment F on Mutation { enrollTotp { secret } }"
+            ),
+            Posted::CarriesSecret
+        );
+        assert_eq!(
+            posted("mutation A { logout } mutation B { confirmTotp(code: \"1\") }"),
+            Posted::CarriesSecret
         );
     }
 

@@ -4,7 +4,8 @@
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `limits`: at most one password-checking field, and a bounded number of mutation fields,
-//!   per operation.
+//!   per operation; which posted operations carry a secret in their answer (no
+//!   `Idempotency-Key` for them).
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
 //! - `socket_bounds`: the sockets per client address and the operations per socket.
 //! - `posted`: the body of `POST /graphql`, JSON only.
@@ -29,6 +30,7 @@ mod subscription;
 pub mod types;
 
 pub use graphiql::graphiql;
+pub(crate) use limits::{Posted, classify_posted};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 pub use socket::subscriptions;

@@ -4,11 +4,13 @@
 //!
 //! - `router`: every route, and the layers every request passes through.
 //! - `identify`: the middleware that attaches each request's caller.
+//! - `idempotency`: requests sent with an `Idempotency-Key` run once and are answered again.
 //! - `headers`: the security headers on every response.
 //! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
 
 mod headers;
+mod idempotency;
 mod identify;
 pub mod ops;
 mod origin;

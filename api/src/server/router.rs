@@ -2,10 +2,11 @@
 //!
 //! Outermost first: a tracing span per request (method and path only: a query string can
 //! carry secrets), the security headers of every response, the response counter, the request timeout (408), the body limit (413),
-//! the refusal of cross-site requests (403), then the identity resolution that attaches a
-//! `RequestContext` to each request.
+//! the refusal of cross-site requests (403), the identity resolution that attaches a
+//! `RequestContext` to each request, then `Idempotency-Key` (run once, answer again).
 
 use super::headers::security_headers;
+use super::idempotency::idempotency;
 use super::identify::identify;
 use super::ops;
 use super::origin::same_origin;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         // After every route, so that it applies to all of them.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), idempotency))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(from_fn_with_state(state.clone(), same_origin))
         .layer(Extension(schema))

@@ -22,11 +22,13 @@
 //! - `api_keys`: user and system model-service keys, effective key resolution.
 //! - `owned`: personas, ontologies, annotations.
 //! - `bootstrap`: the first administrator on an empty store.
+//! - `idempotency`: requests sent with an `Idempotency-Key`: run once, answered again.
 
 pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod bootstrap;
+pub mod idempotency;
 pub mod identity;
 pub mod owned;
 pub mod paging;

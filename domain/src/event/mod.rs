@@ -7,6 +7,7 @@
 
 use crate::admins::AdminsEvent;
 use crate::challenge::ChallengeEvent;
+use crate::idempotency::IdempotencyEvent;
 use crate::ids::{AnnotationId, OntologyId, PersonaId, SessionId, UserId};
 use crate::keyring::KeyringEvent;
 use crate::persona::PersonaEvent;
@@ -83,6 +84,8 @@ pub enum Event {
     Totp(UserId, TotpEvent),
     /// On `challenge-{sha256 hex}`.
     Challenge(TokenHash, ChallengeEvent),
+    /// On `idempotency-{sha256 hex}`.
+    Idempotency(TokenHash, IdempotencyEvent),
 }
 
 /// Why a stored event could not be turned back into a domain event.
@@ -119,6 +122,7 @@ impl Event {
             Event::Annotation(id, _) => StreamId::Annotation(*id),
             Event::Totp(id, _) => StreamId::Totp(*id),
             Event::Challenge(hash, _) => StreamId::Challenge(hash.clone()),
+            Event::Idempotency(hash, _) => StreamId::Idempotency(hash.clone()),
         }
     }
 
@@ -181,6 +185,9 @@ impl Event {
             StreamId::Challenge(hash) => {
                 Event::Challenge(hash, ChallengeEvent::decode_data(event_type, data)?)
             }
+            StreamId::Idempotency(hash) => {
+                Event::Idempotency(hash, IdempotencyEvent::decode_data(event_type, data)?)
+            }
         })
     }
 
@@ -197,6 +204,7 @@ impl Event {
             Event::Annotation(_, e) => f(e),
             Event::Totp(_, e) => f(e),
             Event::Challenge(_, e) => f(e),
+            Event::Idempotency(_, e) => f(e),
         }
     }
 }
@@ -234,6 +242,7 @@ pub fn all_event_types() -> Vec<&'static str> {
         AnnotationEvent::TYPES,
         TotpEvent::TYPES,
         ChallengeEvent::TYPES,
+        IdempotencyEvent::TYPES,
     ]
     .concat()
 }

@@ -317,6 +317,11 @@ pub fn challenge_hash() -> TokenHash {
     TokenHash::parse(&"cd".repeat(32)).expect("fixture hash is valid")
 }
 
+/// The stream hash of a fixture idempotency key.
+pub fn idempotency_key() -> TokenHash {
+    TokenHash::parse(&"ab".repeat(32)).expect("fixture hash is valid")
+}
+
 /// When the fixture challenge expires: five minutes after [`noon`].
 pub fn challenge_expiry() -> DateTime<Utc> {
     noon() + TimeDelta::minutes(5)

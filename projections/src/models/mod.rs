@@ -251,7 +251,8 @@ impl ReadModels {
             },
             Event::Totp(user, e) => self.second_factors.apply_totp(user, &e),
             Event::Challenge(hash, e) => self.second_factors.apply_challenge(hash, e, at),
-            Event::Username(..) | Event::Email(..) | Event::Admins(_) => {}
+            // What a request with an idempotency key answered is no read model's business.
+            Event::Username(..) | Event::Email(..) | Event::Admins(_) | Event::Idempotency(..) => {}
         }
     }
 
@@ -287,6 +288,8 @@ impl ReadModels {
             Event::Totp(user, _) => Some(*user),
             Event::Challenge(_, ChallengeEvent::Issued(issued)) => Some(issued.user_id),
             Event::Challenge(_, ChallengeEvent::Completed { user_id, .. }) => Some(*user_id),
+            // Indexed by its actor only: the caller who sent the request.
+            Event::Idempotency(..) => None,
         }
     }
 }

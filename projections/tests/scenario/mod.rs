@@ -16,6 +16,9 @@ use proptest::prelude::*;
 use roster_domain::challenge::{CompleteLoginChallenge, IssueLoginChallenge};
 use roster_domain::command_path::{CommandMeta, CommandPath, ExecuteError};
 use roster_domain::decision::Command;
+use roster_domain::idempotency::{
+    AbandonIdempotentRequest, CompleteIdempotentRequest, IdempotentAnswer, StartIdempotentRequest,
+};
 use roster_domain::ids::{AnnotationId, ApiKeyId, OntologyId, PersonaId, SessionId, UserId};
 use roster_domain::keyring::{
     AddApiKey, ApiKeyAdded, ApiKeyReplaced, RemoveApiKey, ReplaceApiKey, SealedKey,
@@ -178,6 +181,16 @@ pub enum Step {
     RemoveTotp {
         user: usize,
     },
+    /// A request arrives with idempotency key number `key`; `request` picks its fingerprint.
+    StartRequest {
+        key: u8,
+        request: u8,
+    },
+    /// A running request is answered, or fails with a server error.
+    EndRequest {
+        request: usize,
+        answered: bool,
+    },
     Wait {
         minutes: u16,
     },
@@ -195,7 +208,7 @@ impl Step {
     }
 
     /// Every kind of step that runs a command.
-    pub const COMMANDS: [&'static str; 31] = [
+    pub const COMMANDS: [&'static str; 33] = [
         "CreateUser",
         "Register",
         "UpdateProfile",
@@ -227,6 +240,8 @@ impl Step {
         "CompleteChallenge",
         "DisableTotp",
         "RemoveTotp",
+        "StartRequest",
+        "EndRequest",
     ];
 }
 
@@ -281,6 +296,9 @@ pub fn step() -> impl Strategy<Value = Step> {
         }),
         1 => (i(), any::<bool>()).prop_map(|(user, recovery)| Step::DisableTotp { user, recovery }),
         1 => i().prop_map(|user| Step::RemoveTotp { user }),
+        1 => (0u8..4, 0u8..2).prop_map(|(key, request)| Step::StartRequest { key, request }),
+        1 => (i(), any::<bool>())
+            .prop_map(|(request, answered)| Step::EndRequest { request, answered }),
         1 => (1u16..600).prop_map(|minutes| Step::Wait { minutes }),
     ]
 }
@@ -300,6 +318,8 @@ pub struct Scenario {
     totp: BTreeMap<UserId, TotpFixture>,
     /// Challenges issued: their hash, user and "remember me".
     challenges: Vec<(TokenHash, UserId, bool)>,
+    /// Requests started under an idempotency key: the key's hash and when it started.
+    requests: Vec<(TokenHash, DateTime<Utc>)>,
     /// Hands out time steps, recovery codes and challenge tokens, each different.
     counter: u64,
 }
@@ -360,6 +380,7 @@ impl Scenario {
             keys: vec![],
             totp: BTreeMap::new(),
             challenges: vec![],
+            requests: vec![],
             counter: 1_000,
         };
         let root = UserId(Uuid::now_v7());
@@ -702,11 +723,54 @@ impl Scenario {
                 }
                 accepted
             }
+            Step::StartRequest { key, request } => {
+                let key = TokenHash::parse(&format!("{key:02x}").repeat(32)).unwrap();
+                let command = StartIdempotentRequest {
+                    key: key.clone(),
+                    fingerprint: format!("{request:02x}").repeat(32),
+                    now: self.now,
+                    runs_at_most: Duration::seconds(40),
+                };
+                let accepted = self.run(admin, command).await;
+                remember(&mut self.requests, (key, self.now), accepted)
+            }
+            Step::EndRequest { request, answered } => {
+                let Some((key, started_at)) = self.request(request) else {
+                    return false;
+                };
+                if answered {
+                    let answer = IdempotentAnswer {
+                        status: 201,
+                        content_type: Some("application/json".into()),
+                        etag: None,
+                        body: "{}".into(),
+                        at: self.now,
+                    };
+                    let command = CompleteIdempotentRequest {
+                        key,
+                        started_at,
+                        answer,
+                    };
+                    self.run(admin, command).await
+                } else {
+                    let command = AbandonIdempotentRequest {
+                        key,
+                        started_at,
+                        at: self.now,
+                    };
+                    self.run(admin, command).await
+                }
+            }
             Step::Wait { minutes } => {
                 self.now += Duration::minutes(i64::from(minutes));
                 false
             }
         }
+    }
+
+    /// A request started so far (running or not).
+    fn request(&self, index: usize) -> Option<(TokenHash, DateTime<Utc>)> {
+        (!self.requests.is_empty()).then(|| self.requests[index % self.requests.len()].clone())
     }
 
     /// Users whose enrolment fits `filter`.

@@ -13,6 +13,7 @@
 //! - `stale_edits`: a user's `version`, `expectedVersion`, `ETag` and `If-Match`.
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `login_log`: what a failed login leaves in the log.
+//! - `idempotency`: `Idempotency-Key`: once, answered again, across restarts and races.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
@@ -31,6 +32,7 @@ mod graphql;
 mod graphql_ws;
 mod guessing;
 mod hardening;
+mod idempotency;
 mod keys;
 mod login_log;
 mod rest;
