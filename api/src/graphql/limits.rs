@@ -9,7 +9,8 @@
 //!   `disableMyTotp`). The per-account pacing and the guess budgets then see each guess.
 
 use async_graphql::parser::types::{
-    ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
+    ExecutableDocument, FragmentDefinition, OperationDefinition, OperationType, Selection,
+    SelectionSet,
 };
 use async_graphql::{Name, Positioned, Request, ServerError, ServerResult};
 use std::collections::HashMap;
@@ -54,14 +55,7 @@ pub(super) fn check(request: &mut Request) -> ServerResult<()> {
 
 /// Refuses a document one of whose operations exceeds a limit.
 fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
-    for (_, operation) in document.operations.iter() {
-        let mut names = Vec::new();
-        root_fields(
-            &operation.node.selection_set.node,
-            &document.fragments,
-            FRAGMENT_DEPTH,
-            &mut names,
-        );
+    for (operation, names) in operations(document) {
         let guarded = names.iter().filter(|n| GUARDED.contains(n)).count();
         if guarded > 1 {
             return Err(ServerError::new(
@@ -106,14 +100,7 @@ pub(crate) fn classify_posted(body: &[u8]) -> Posted {
         return Posted::Other;
     };
     let mut mutation = false;
-    for (_, operation) in document.operations.iter() {
-        let mut names = Vec::new();
-        root_fields(
-            &operation.node.selection_set.node,
-            &document.fragments,
-            FRAGMENT_DEPTH,
-            &mut names,
-        );
+    for (operation, names) in operations(&document) {
         if names.iter().any(|name| CARRY_SECRETS.contains(name)) {
             return Posted::CarriesSecret;
         }
@@ -124,6 +111,22 @@ pub(crate) fn classify_posted(body: &[u8]) -> Posted {
     } else {
         Posted::Other
     }
+}
+
+/// Each operation of `document`, with the names of its root fields (through fragments).
+fn operations(
+    document: &ExecutableDocument,
+) -> impl Iterator<Item = (&Positioned<OperationDefinition>, Vec<&str>)> {
+    document.operations.iter().map(|(_, operation)| {
+        let mut names = Vec::new();
+        root_fields(
+            &operation.node.selection_set.node,
+            &document.fragments,
+            FRAGMENT_DEPTH,
+            &mut names,
+        );
+        (operation, names)
+    })
 }
 
 /// The names of the root fields of `set`, through fragments.
