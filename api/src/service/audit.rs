@@ -134,7 +134,8 @@ pub fn cursor(entry: &AuditEntry) -> String {
     paging::encode_audit(entry.position)
 }
 
-/// A page of the audit log (administrators): about `user_id`, caused by `actor_id`, or both.
+/// A page of the audit log (administrators): about `user_id`, caused by `actor_id`, both, or
+/// neither (the whole log, paged by position; filters by type or time need a user or actor).
 pub async fn log(
     state: &AppState,
     ctx: &RequestContext,
@@ -147,26 +148,38 @@ pub async fn log(
         .map(super::parse_user_id)
         .transpose()?;
     let actor = query.actor_id.as_deref().map(parse_actor).transpose()?;
-    let mut positions = state.projections.read(|models| match (user, actor) {
+    let filtered = query.types.is_some() || query.from.is_some() || query.to.is_some();
+    let store = state.commands.store().as_ref();
+    let selected = state.projections.read(|models| match (user, actor) {
         (Some(user), Some(actor)) => {
             let caused = models.audit.by_actor(actor);
             let mut about = models.audit.by_subject(user);
             about.retain(|position| caused.binary_search(position).is_ok());
-            Ok(about)
+            Ok(Some(about))
         }
-        (Some(user), None) => Ok(models.audit.by_subject(user)),
-        (None, Some(actor)) => Ok(models.audit.by_actor(actor)),
-        (None, None) => Err(ApiError::Validation("Give userId or actorId".into())),
+        (Some(user), None) => Ok(Some(models.audit.by_subject(user))),
+        (None, Some(actor)) => Ok(Some(models.audit.by_actor(actor))),
+        (None, None) if filtered => Err(ApiError::Validation(
+            "Give userId or actorId to filter by type or time".into(),
+        )),
+        (None, None) => Ok(None),
     })?;
-    let store = state.commands.store().as_ref();
-    if query.types.is_some() || query.from.is_some() || query.to.is_some() {
-        positions = filter(store, &positions, &query).await?;
-    }
-    positions.reverse();
+    let candidates = match selected {
+        Some(mut positions) => {
+            if filtered {
+                positions = filter(store, &positions, &query).await?;
+            }
+            positions.reverse();
+            Candidates::List(positions)
+        }
+        // The whole log: positions are dense, so its pages are ranges of positions.
+        None => Candidates::Log(store.head().await.map_err(store_error)?),
+    };
 
-    let (start, end) = window(&positions, &query)?;
-    let chosen = &positions[start..end];
-    let mut records = store.read_positions(chosen).await.map_err(store_error)?;
+    let len = candidates.len();
+    let (start, end) = window(len, |p| candidates.first_at_or_below(p), &query)?;
+    let chosen = candidates.slice(start, end);
+    let mut records = store.read_positions(&chosen).await.map_err(store_error)?;
     records.reverse();
     let mut streams = Streams::default();
     let mut entries = Vec::with_capacity(records.len());
@@ -176,8 +189,8 @@ pub async fn log(
     Ok(AuditPage {
         entries,
         has_previous_page: start > 0,
-        has_next_page: end < positions.len(),
-        total_count: positions.len(),
+        has_next_page: end < len,
+        total_count: len,
     })
 }
 
@@ -217,18 +230,59 @@ async fn filter(
     Ok(kept)
 }
 
-/// The page `[start, end)` of `positions` (newest first) that the Relay arguments select.
-fn window(positions: &[Position], query: &AuditQuery) -> Result<(usize, usize), ApiError> {
-    let len = positions.len();
+/// The entries a query chooses from, newest first.
+enum Candidates {
+    /// Chosen by the audit index (and maybe filtered).
+    List(Vec<Position>),
+    /// The whole log up to this head: positions `head, head - 1, ..., 1`.
+    Log(Position),
+}
+
+impl Candidates {
+    fn len(&self) -> usize {
+        match self {
+            Candidates::List(list) => list.len(),
+            Candidates::Log(head) => usize::try_from(head.0).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The index of the first entry at or below `position` (`len` if none).
+    fn first_at_or_below(&self, position: Position) -> usize {
+        match self {
+            Candidates::List(list) => list.partition_point(|p| *p > position),
+            Candidates::Log(head) => {
+                usize::try_from(head.0.saturating_sub(position.0)).unwrap_or(usize::MAX)
+            }
+        }
+        .min(self.len())
+    }
+
+    /// The positions of entries `[start, end)`.
+    fn slice(&self, start: usize, end: usize) -> Vec<Position> {
+        match self {
+            Candidates::List(list) => list[start..end].to_vec(),
+            Candidates::Log(head) => (start..end)
+                .map(|i| Position(head.0.saturating_sub(i as u64)))
+                .collect(),
+        }
+    }
+}
+
+/// The page `[start, end)` of `len` entries (newest first) that the Relay arguments select;
+/// `at_or_below(p)` is the index of the first entry at or below position `p`.
+fn window(
+    len: usize,
+    at_or_below: impl Fn(Position) -> usize,
+    query: &AuditQuery,
+) -> Result<(usize, usize), ApiError> {
     let mut start = 0;
     let mut end = len;
     if let Some(after) = query.after.as_deref() {
         let after = paging::decode_audit(after)?;
-        start = positions.iter().position(|p| *p < after).unwrap_or(len);
+        start = at_or_below(Position(after.0.saturating_sub(1)));
     }
     if let Some(before) = query.before.as_deref() {
-        let before = paging::decode_audit(before)?;
-        end = positions.iter().position(|p| *p <= before).unwrap_or(len);
+        end = at_or_below(paging::decode_audit(before)?);
     }
     end = end.max(start);
     let first = match (query.first, query.last) {
@@ -592,28 +646,39 @@ mod tests {
 
     #[test]
     fn it_should_page_newest_first_both_ways() {
-        let newest_first = positions(&[9, 7, 5, 3, 1]);
+        let newest_first = Candidates::List(positions(&[9, 7, 5, 3, 1]));
+        let window = |len, query: &AuditQuery| {
+            super::window(len, |p| newest_first.first_at_or_below(p), query)
+        };
         assert_eq!(
-            window(&newest_first, &query(Some(2), None, None, None)).unwrap(),
+            window(5, &query(Some(2), None, None, None)).unwrap(),
             (0, 2)
         );
         assert_eq!(
-            window(&newest_first, &query(Some(2), Some(7), None, None)).unwrap(),
+            window(5, &query(Some(2), Some(7), None, None)).unwrap(),
             (2, 4)
         );
         assert_eq!(
-            window(&newest_first, &query(None, None, Some(2), None)).unwrap(),
+            window(5, &query(None, None, Some(2), None)).unwrap(),
             (3, 5)
         );
         assert_eq!(
-            window(&newest_first, &query(None, None, Some(2), Some(3))).unwrap(),
+            window(5, &query(None, None, Some(2), Some(3))).unwrap(),
             (1, 3)
         );
-        assert_eq!(
-            window(&newest_first, &query(None, None, None, None)).unwrap(),
-            (0, 5)
-        );
-        assert!(window(&newest_first, &query(Some(101), None, None, None)).is_err());
+        assert_eq!(window(5, &query(None, None, None, None)).unwrap(), (0, 5));
+        assert!(window(5, &query(Some(101), None, None, None)).is_err());
+    }
+
+    #[test]
+    fn it_should_page_the_whole_log_as_ranges() {
+        let log = Candidates::Log(Position(5));
+        let query = query(Some(2), Some(4), None, None);
+        let (start, end) = window(5, |p| log.first_at_or_below(p), &query).unwrap();
+        assert_eq!(log.slice(start, end), positions(&[3, 2]));
+        let query = super::tests::query(None, None, Some(2), Some(2));
+        let (start, end) = window(5, |p| log.first_at_or_below(p), &query).unwrap();
+        assert_eq!(log.slice(start, end), positions(&[4, 3]));
     }
 
     #[test]

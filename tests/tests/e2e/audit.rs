@@ -357,18 +357,64 @@ async fn it_should_answer_administrators_only_and_ask_for_a_user_or_an_actor() {
     assert_ne!(anonymous["data"], json!({ "auditLog": {} }));
     assert!(anonymous.get("errors").is_some());
 
-    let neither = app.gql(Some(&admin), &log_query(), json!({})).await;
-    assert_eq!(error_code(&neither), "VALIDATION");
+    let filtered = app
+        .gql(
+            Some(&admin),
+            &log_query(),
+            json!({ "types": ["UserCreated"] }),
+        )
+        .await;
+    assert_eq!(error_code(&filtered), "VALIDATION");
     assert!(
-        neither["errors"][0]["message"]
+        filtered["errors"][0]["message"]
             .as_str()
             .unwrap()
             .contains("Give userId or actorId")
     );
     let (status, _) = app
-        .rest(Method::GET, "/api/admin/audit", Some(&admin), None)
+        .rest(
+            Method::GET,
+            "/api/admin/audit?type=UserCreated",
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn it_should_page_the_whole_log_without_a_user_or_an_actor() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (carol, _) = scripted_history(&app, &admin).await;
+
+    let whole = forward(&app, &admin, json!({}), 7).await;
+    let answer = app
+        .gql_ok(Some(&admin), &log_query(), json!({ "first": 1 }))
+        .await;
+    let total = answer["auditLog"]["totalCount"].as_u64().unwrap() as usize;
+    assert_eq!(whole.len(), total);
+    let positions: Vec<u64> = whole
+        .iter()
+        .map(|n| n["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(positions, (1..=total as u64).rev().collect::<Vec<_>>());
+    let about_carol: Vec<Value> = whole
+        .iter()
+        .filter(|n| {
+            n["subject"]["id"] == json!(carol)
+                || (n["subject"]["kind"] == json!("session")
+                    && n["subject"]["label"] == json!("carol"))
+        })
+        .cloned()
+        .collect();
+    assert_eq!(summary(&about_carol), CAROL);
+    let (status, body) = app
+        .rest(Method::GET, "/api/admin/audit?limit=2", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["entries"][0]["eventId"], whole[0]["eventId"]);
+    assert!(body["nextCursor"].is_string());
 }
 
 #[tokio::test]
