@@ -450,3 +450,104 @@ async fn it_should_show_no_password_hash_and_no_token() {
         assert!(!answer.contains(&token_hash), "the token's hash shows");
     }
 }
+
+#[tokio::test]
+async fn it_should_show_a_personas_transfer_and_filter_by_time() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let erin = app.create_user(&admin, "erin", "erin-password-1").await;
+    let frank = app.create_user(&admin, "frank", "frank-password-1").await;
+    let created = app
+        .gql_ok(
+            Some(&admin),
+            "mutation($owner: ID) { createPersona(name: \"Helper\", ownerId: $owner) { id } }",
+            json!({ "owner": erin }),
+        )
+        .await;
+    let persona = created["createPersona"]["id"].as_str().unwrap().to_owned();
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!, $to: ID!) { transferPersona(id: $id, toUserId: $to) { id } }",
+        json!({ "id": persona, "to": frank }),
+    )
+    .await;
+
+    for user in [&erin, &frank] {
+        let answer = app
+            .gql_ok(
+                Some(&admin),
+                &log_query(),
+                json!({ "user": user, "types": ["PersonaTransferred"] }),
+            )
+            .await;
+        let nodes = nodes_of(&answer);
+        assert_eq!(nodes.len(), 1, "the transfer is about both owners");
+        assert_eq!(
+            nodes[0]["subject"],
+            json!({ "kind": "persona", "id": persona, "label": "Helper" })
+        );
+        assert_eq!(
+            nodes[0]["changes"],
+            json!([{ "field": "owner", "before": erin, "after": frank }])
+        );
+    }
+    let answer = app
+        .gql_ok(
+            Some(&admin),
+            &log_query(),
+            json!({ "user": erin, "types": ["PersonaCreated"] }),
+        )
+        .await;
+    assert_eq!(
+        nodes_of(&answer)[0]["changes"],
+        json!([
+            { "field": "name", "before": null, "after": "Helper" },
+            { "field": "owner", "before": null, "after": erin },
+        ])
+    );
+
+    // Times: `from` inclusive, `to` exclusive.
+    let all = app
+        .gql_ok(Some(&admin), &log_query(), json!({ "user": erin }))
+        .await;
+    let total = all["auditLog"]["totalCount"].as_u64().unwrap();
+    let time_query = "query($user: ID, $from: DateTime, $to: DateTime) { auditLog(userId: $user, \
+                      from: $from, to: $to) { totalCount } }";
+    let count = |answer: &Value| answer["auditLog"]["totalCount"].as_u64().unwrap();
+    let future = json!({ "user": erin, "from": "2999-01-01T00:00:00Z" });
+    assert_eq!(
+        count(&app.gql_ok(Some(&admin), time_query, future).await),
+        0
+    );
+    let past =
+        json!({ "user": erin, "from": "2000-01-01T00:00:00Z", "to": "2999-01-01T00:00:00Z" });
+    assert_eq!(
+        count(&app.gql_ok(Some(&admin), time_query, past).await),
+        total
+    );
+    let oldest = nodes_of(&all).last().unwrap()["at"].clone();
+    let at_first = json!({ "user": erin, "to": oldest });
+    assert_eq!(
+        count(&app.gql_ok(Some(&admin), time_query, at_first).await),
+        0
+    );
+    let (status, body) = app
+        .rest(
+            Method::GET,
+            &format!("/api/admin/audit?userId={erin}&from=2999-01-01T00:00:00Z"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["entries"], json!([]));
+    let (status, _) = app
+        .rest(
+            Method::GET,
+            &format!("/api/admin/audit?userId={erin}&from=yesterday"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
