@@ -299,35 +299,39 @@ fn window(
     Ok((start, end))
 }
 
-/// Streams read for one page, each once.
+/// Streams read for one page, each once and decoded once, with each event's revision.
 #[derive(Default)]
 struct Streams {
-    read: HashMap<String, Vec<Recorded>>,
+    read: HashMap<String, Vec<(u64, Event)>>,
 }
 
 impl Streams {
-    async fn get(&mut self, store: &dyn EventStore, stream: &str) -> Result<&[Recorded], ApiError> {
-        if !self.read.contains_key(stream) {
-            let events = store.read_stream(stream, 0).await.map_err(store_error)?;
-            self.read.insert(stream.to_owned(), events);
-        }
-        Ok(self.read.get(stream).map_or(&[][..], Vec::as_slice))
-    }
-
-    /// The decoded events of `stream` before `revision` (all of them with `None`).
+    /// The decoded events of `stream` before revision `until` (all of them with `None`), in
+    /// order; an event this version cannot read is left out.
     async fn history(
         &mut self,
         store: &dyn EventStore,
         stream: &str,
         until: Option<u64>,
-    ) -> Result<Vec<Event>, ApiError> {
-        Ok(self
-            .get(store, stream)
-            .await?
-            .iter()
-            .filter(|e| until.is_none_or(|until| e.revision < until))
-            .filter_map(|e| Event::decode(&e.stream, &e.event_type, &e.data).ok())
-            .collect())
+    ) -> Result<&[(u64, Event)], ApiError> {
+        if !self.read.contains_key(stream) {
+            let events = store
+                .read_stream(stream, 0)
+                .await
+                .map_err(store_error)?
+                .into_iter()
+                .filter_map(|e| {
+                    let event = Event::decode(&e.stream, &e.event_type, &e.data).ok()?;
+                    Some((e.revision, event))
+                })
+                .collect();
+            self.read.insert(stream.to_owned(), events);
+        }
+        let events = self.read.get(stream).map_or(&[][..], Vec::as_slice);
+        let end = until.map_or(events.len(), |until| {
+            events.partition_point(|(revision, _)| *revision < until)
+        });
+        Ok(&events[..end])
     }
 
     /// A user's username (from their creation; usernames never change).
@@ -339,7 +343,7 @@ impl Streams {
         let history = self
             .history(store, &format!("user-{user}"), Some(1))
             .await?;
-        Ok(history.into_iter().find_map(|event| match event {
+        Ok(history.iter().find_map(|(_, event)| match event {
             Event::User(_, UserEvent::Created(created)) => {
                 Some(created.username.as_str().to_owned())
             }
@@ -359,9 +363,9 @@ struct Account {
 }
 
 impl Account {
-    fn fold(events: &[Event]) -> Account {
+    fn fold(events: &[(u64, Event)]) -> Account {
         let mut account = Account::default();
-        for event in events {
+        for (_, event) in events {
             if let Event::User(_, event) = event {
                 account.apply(event);
             }
@@ -445,9 +449,9 @@ struct Named {
 }
 
 impl Named {
-    fn fold(events: &[Event]) -> Named {
+    fn fold(events: &[(u64, Event)]) -> Named {
         let mut named = Named::default();
-        for event in events {
+        for (_, event) in events {
             named.apply(event);
         }
         named
@@ -554,16 +558,17 @@ async fn subject_and_changes(
     }
     Ok(match event {
         Event::User(user, e) => {
-            let before = streams
-                .history(store, &record.stream, Some(record.revision))
-                .await?;
-            let before = Account::fold(&before);
+            let before = Account::fold(
+                streams
+                    .history(store, &record.stream, Some(record.revision))
+                    .await?,
+            );
             let label = streams.username(store, *user).await?;
             (user_subject(*user, label), user_changes(&before, e))
         }
         Event::Session(id, e) => {
             let started = streams.history(store, &record.stream, Some(1)).await?;
-            let owner = started.iter().find_map(|event| match event {
+            let owner = started.iter().find_map(|(_, event)| match event {
                 Event::Session(_, SessionEvent::Started(started)) => Some(started.user_id),
                 _ => None,
             });
@@ -595,10 +600,11 @@ async fn subject_and_changes(
                 Event::Annotation(id, _) => ("annotation", id.to_string()),
                 _ => ("system", String::new()),
             };
-            let before = streams
-                .history(store, &record.stream, Some(record.revision))
-                .await?;
-            let before = Named::fold(&before);
+            let before = Named::fold(
+                streams
+                    .history(store, &record.stream, Some(record.revision))
+                    .await?,
+            );
             let changes = named_changes(&before, event);
             let mut after = before;
             after.apply(event);
