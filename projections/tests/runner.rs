@@ -43,6 +43,10 @@ impl EventStore for Failing {
         self.inner.read_all(after, max).await
     }
 
+    async fn read_positions(&self, positions: &[Position]) -> Result<Vec<Recorded>, StoreError> {
+        self.inner.read_positions(positions).await
+    }
+
     async fn head(&self) -> Result<Position, StoreError> {
         self.inner.head().await
     }

@@ -134,6 +134,23 @@ impl EventStore for MemoryStore {
         self.shared.read_all(after, max)
     }
 
+    async fn read_positions(&self, positions: &[Position]) -> Result<Vec<Recorded>, StoreError> {
+        let mut wanted: Vec<u64> = positions.iter().map(|position| position.0).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let events = {
+            let log = self.shared.lock()?;
+            wanted
+                .into_iter()
+                .filter_map(|position| {
+                    let index = usize::try_from(position.checked_sub(1)?).ok()?;
+                    log.events.get(index).cloned()
+                })
+                .collect::<Vec<_>>()
+        };
+        self.shared.upcast(events)
+    }
+
     async fn head(&self) -> Result<Position, StoreError> {
         Ok(position_of(self.shared.lock()?.events.len()))
     }

@@ -3,11 +3,13 @@
 use super::parts;
 use super::types::*;
 use crate::error::ApiError;
+use crate::service::audit::{self, AuditQuery};
 use crate::service::owned::{self, Kind};
 use crate::service::paging;
 use crate::service::policy::KeyringScope;
 use crate::service::{api_keys, auth, sessions, stats, users};
 use async_graphql::{Context, ErrorExtensions, ID, Object, Result, ResultExt};
+use chrono::{DateTime, Utc};
 use roster_projections::UserFilter;
 
 /// The root of every query.
@@ -114,6 +116,42 @@ impl QueryRoot {
             edges,
             total_count: to_count(page.total_count),
         })
+    }
+
+    /// The audit log (administrators), newest first: the events about `userId`, or caused by
+    /// `actorId` (`system` for Roster's own), or both; optionally only some `types` and times
+    /// (`from` inclusive, `to` exclusive). Each entry says who, what about, and what changed.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity + 1"
+    )]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        actor_id: Option<ID>,
+        types: Option<Vec<String>>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let (state, request) = parts(ctx)?;
+        let query = AuditQuery {
+            user_id: user_id.map(|id| id.0),
+            actor_id: actor_id.map(|id| id.0),
+            types,
+            from,
+            to,
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = audit::log(state, request, query).await.extend()?;
+        Ok(AuditEntryConnection::from(&page))
     }
 
     /// Deployment totals (administrators).

@@ -7,6 +7,7 @@
 //!   `DELETE /api/admin/users/{id}/totp`: two-factor authentication.
 //! - `admin_users`: `/api/admin/users/*` (list, create, read, update, delete, disable,
 //!   enable, reset-password).
+//! - `audit`: `GET /api/admin/audit`, the audit log.
 //! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
 //! - `api_keys`: `/api/api-keys/*`, `/api/admin/api-keys/*`.
 //! - `profile`: `/api/user/profile`.
@@ -16,6 +17,7 @@
 
 mod admin_users;
 mod api_keys;
+mod audit;
 mod auth;
 mod model_service;
 mod profile;
@@ -86,6 +88,7 @@ pub fn routes() -> Router<AppState> {
             "/api/admin/users/{id}/reset-password",
             post(admin_users::reset_password),
         )
+        .route("/api/admin/audit", get(audit::log))
         .route("/api/sessions", get(sessions::mine))
         .route("/api/sessions/{id}", delete(sessions::revoke_mine))
         .route(

@@ -1,6 +1,7 @@
 //! The JSON shapes of FOVEA's REST API.
 
 use crate::service::api_keys::ApiKeyRecord;
+use crate::service::audit::{self, AuditEntry};
 use crate::service::records::{SessionRecord, UserRecord};
 use roster_domain::ids::SessionId;
 use serde_json::{Value, json};
@@ -79,5 +80,30 @@ pub fn api_key(record: &ApiKeyRecord) -> Value {
         "usageCount": record.usage_count,
         "createdAt": record.view.created_at,
         "updatedAt": record.view.updated_at,
+    })
+}
+
+/// An audit entry: `{cursor, position, eventId, type, at, actor {id, username}, subject {kind,
+/// id, label} | null, changes [{field, before, after}], correlationId, causationId}`.
+pub fn audit_entry(entry: &AuditEntry) -> Value {
+    json!({
+        "cursor": audit::cursor(entry),
+        "position": entry.position.0,
+        "eventId": entry.event_id.to_string(),
+        "type": entry.event_type,
+        "at": entry.at,
+        "actor": { "id": entry.actor.id, "username": entry.actor.username },
+        "subject": entry.subject.as_ref().map(|subject| json!({
+            "kind": subject.kind,
+            "id": subject.id,
+            "label": subject.label,
+        })),
+        "changes": entry.changes.iter().map(|change| json!({
+            "field": change.field,
+            "before": change.before,
+            "after": change.after,
+        })).collect::<Vec<_>>(),
+        "correlationId": entry.correlation_id.to_string(),
+        "causationId": entry.causation_id.to_string(),
     })
 }

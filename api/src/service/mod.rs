@@ -22,10 +22,12 @@
 //! - `api_keys`: user and system model-service keys, effective key resolution.
 //! - `owned`: personas, ontologies, annotations.
 //! - `bootstrap`: the first administrator on an empty store.
+//! - `audit`: the audit log: what happened to a user, or what a user did, field by field.
 //! - `idempotency`: requests sent with an `Idempotency-Key`: run once, answered again.
 
 pub mod activity;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod idempotency;

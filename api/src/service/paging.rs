@@ -62,6 +62,19 @@ pub fn decode_session(cursor: &str) -> Result<SessionId, ApiError> {
     SessionId::parse(&decode(cursor, "session")?).ok_or_else(invalid)
 }
 
+/// The cursor of an audit entry (its position).
+pub fn encode_audit(position: Position) -> String {
+    URL_SAFE_NO_PAD.encode(format!("audit:{}", position.0))
+}
+
+/// Reads an audit cursor.
+pub fn decode_audit(cursor: &str) -> Result<Position, ApiError> {
+    decode(cursor, "audit")?
+        .parse::<u64>()
+        .map(Position)
+        .map_err(|_| invalid())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

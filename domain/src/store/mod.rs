@@ -80,6 +80,11 @@ pub trait EventStore: Send + Sync + 'static {
     /// Up to `max` events of the whole log with a position strictly after `after`, in order.
     async fn read_all(&self, after: Position, max: usize) -> Result<Vec<Recorded>, StoreError>;
 
+    /// The events at the given positions, in position order, each once; a position with no
+    /// event (not yet written, or 0) is skipped. What an audit page reads: the positions come
+    /// from an index, and only those events are read.
+    async fn read_positions(&self, positions: &[Position]) -> Result<Vec<Recorded>, StoreError>;
+
     /// The position of the last committed event ([`Position::START`] for an empty log).
     async fn head(&self) -> Result<Position, StoreError>;
 

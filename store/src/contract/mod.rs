@@ -65,6 +65,7 @@ macro_rules! contract_suite {
             a_partly_resent_batch_is_invalid,
             reads_a_stream_from_a_revision,
             reads_the_whole_log_in_pages_in_order,
+            reads_chosen_positions,
             positions_increase_strictly_across_streams,
             head_is_the_last_committed_position,
             metadata_round_trips,

@@ -29,6 +29,36 @@ pub async fn reads_a_stream_from_a_revision(make: MakeStore) {
     assert!(must(store.read_stream("user-3", 0).await).is_empty());
 }
 
+/// Chosen positions read exactly those events, in position order, each once, whatever order
+/// they were asked in; positions with no event (0, past the head) are skipped; upcasters apply.
+pub async fn reads_chosen_positions(make: MakeStore) {
+    let fresh = make(Upcasters::none().register("UserCreated", 1, rename_name_to_username));
+    let store = fresh.store.as_ref();
+    for (n, stream) in ["a-1", "b-1", "a-1", "c-1", "b-1", "a-1"]
+        .iter()
+        .enumerate()
+    {
+        append_one(store, stream, Expected::Any, vec![event(n as u64)]).await;
+    }
+    let mut v1 = event(9);
+    v1.event_type = "UserCreated".to_owned();
+    v1.data = r#"{"name":"ann","admin":false}"#.to_owned();
+    append_one(store, "user-1", Expected::NoStream, vec![v1]).await;
+    let whole = must(store.read_all(Position::START, 100).await);
+
+    let wanted = [5, 2, 0, 99, 2, 7, 3].map(Position);
+    let read = must(store.read_positions(&wanted).await);
+
+    let positions: Vec<u64> = read.iter().map(|e| e.position.0).collect();
+    assert_eq!(positions, vec![2, 3, 5, 7]);
+    for recorded in &read {
+        let index = usize::try_from(recorded.position.0 - 1).unwrap_or(usize::MAX);
+        assert_eq!(recorded, &whole[index]);
+    }
+    assert_eq!(read[3].schema_version, 2);
+    assert!(must(store.read_positions(&[]).await).is_empty());
+}
+
 /// Pages of the whole log, each after the last position of the one before, add up to the
 /// whole log in order.
 pub async fn reads_the_whole_log_in_pages_in_order(make: MakeStore) {

@@ -162,6 +162,13 @@ impl EventStore for SqliteStore {
             .await
     }
 
+    async fn read_positions(&self, positions: &[Position]) -> Result<Vec<Recorded>, StoreError> {
+        let positions = positions.to_vec();
+        self.readers
+            .run(move |conn, upcasters| reader::read_positions(conn, upcasters, &positions))
+            .await
+    }
+
     async fn head(&self) -> Result<Position, StoreError> {
         self.readers.run(|conn, _| reader::head(conn)).await
     }
@@ -202,7 +209,9 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::append::{CURRENT_REVISION, LOCATE, REVISION_AT};
-    use super::row::{READ_ALL, READ_AT, READ_RANGE, READ_RANGE_DECODED, READ_STREAM};
+    use super::row::{
+        READ_ALL, READ_AT, READ_POSITIONS, READ_RANGE, READ_RANGE_DECODED, READ_STREAM,
+    };
     use super::schema;
     use rusqlite::StatementStatus;
     use rusqlite::types::Value;
@@ -217,7 +226,8 @@ mod tests {
         let reader = schema::open_reader(&path).unwrap();
         let stream = || Value::Text("user-1".to_owned());
         let id = || Value::Blob(vec![7; 16]);
-        let queries: [(&str, Vec<Value>); 8] = [
+        let queries: [(&str, Vec<Value>); 9] = [
+            (READ_POSITIONS, vec![Value::Text("[1,3]".to_owned())]),
             (READ_STREAM, vec![stream(), Value::Integer(0)]),
             (READ_ALL, vec![Value::Integer(0), Value::Integer(100)]),
             (READ_RANGE, vec![Value::Integer(0), Value::Integer(100)]),

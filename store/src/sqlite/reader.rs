@@ -2,7 +2,8 @@
 //! readers see the last commit as of their statement's start and never wait for the writer.
 
 use super::row::{
-    READ_ALL, READ_RANGE, READ_RANGE_DECODED, READ_STREAM, decode, decode_event, to_sql,
+    READ_ALL, READ_POSITIONS, READ_RANGE, READ_RANGE_DECODED, READ_STREAM, decode, decode_event,
+    to_sql,
 };
 use super::{backend, schema};
 use roster_domain::store::{DecodedRecord, Position, Recorded, Revision, StoreError, Upcasters};
@@ -166,6 +167,30 @@ pub(super) fn read_stream(
     read_rows(conn, READ_STREAM, params![stream, from], 0, |row| {
         upcasters.apply(decode(row)?)
     })
+}
+
+/// The events at `positions`, in position order.
+pub(super) fn read_positions(
+    conn: &Connection,
+    upcasters: &Upcasters,
+    positions: &[Position],
+) -> Result<Vec<Recorded>, StoreError> {
+    if positions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = positions
+        .iter()
+        .map(|position| position.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let list = format!("[{list}]");
+    read_rows(
+        conn,
+        READ_POSITIONS,
+        params![list],
+        positions.len(),
+        |row| upcasters.apply(decode(row)?),
+    )
 }
 
 /// Every row `query` reads with `bindings`, each turned into a `T` by `each`; room for

@@ -48,6 +48,13 @@ pub(super) const READ_RANGE_DECODED: &str = "SELECT position, stream, event_type
 /// One event, whole: `?1` its position.
 pub(super) const READ_AT: &str = concat!(columns!(), " WHERE position = ?1");
 
+/// Chosen events: `?1` their positions as a JSON array of integers (one statement, whatever
+/// their number).
+pub(super) const READ_POSITIONS: &str = concat!(
+    columns!(),
+    " WHERE position IN (SELECT value FROM json_each(?1)) ORDER BY position"
+);
+
 /// One stream: `?1` the stream, `?2` the first revision to read.
 pub(super) const READ_STREAM: &str = concat!(
     columns!(),

@@ -3,6 +3,8 @@
 //!
 //! - `support`: `spawn_app()` and typed helpers for each call.
 //! - `walk`: the administrator guide, step by step (the "done when").
+//! - `audit`: `auditLog` and `GET /api/admin/audit`: entries, changes, paging, who may ask,
+//!   and that no secret shows.
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `browser`: what browsers get: the session cookie only, cross-site requests refused,
 //!   security headers.
@@ -25,6 +27,7 @@
 // Arrangement helpers fail loudly: a test that cannot set up should stop at that line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod auth;
 mod browser;
 mod edits;

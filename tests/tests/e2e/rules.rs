@@ -72,6 +72,13 @@ async fn it_should_ask_for_an_administrator_at_every_door() {
             body: None,
         },
         Doors {
+            graphql: "query($id: ID) { auditLog(userId: $id) { totalCount } }",
+            variables: json!({ "id": member_id }),
+            method: Method::GET,
+            path: format!("/api/admin/audit?userId={member_id}"),
+            body: None,
+        },
+        Doors {
             graphql: "{ systemApiKeys { id } }",
             variables: json!({}),
             method: Method::GET,
