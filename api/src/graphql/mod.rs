@@ -1,6 +1,6 @@
 //! The GraphQL schema and its HTTP glue.
 //!
-//! - `types`, `inputs`: the object and input types (the contract's names).
+//! - `types`, `inputs`, `audit`: the object and input types (the contract's names).
 //! - `query`, `mutation`, `subscription`: the roots.
 //! - `activity`: the administrators' live feeds (`sessionActivity`, `userChanged`).
 //! - `limits`: at most one password-checking field, and a bounded number of mutation fields,
@@ -18,6 +18,7 @@
 //! only when GraphiQL is on (`ROSTER_GRAPHIQL`).
 
 mod activity;
+pub mod audit;
 mod graphiql;
 pub mod inputs;
 mod limits;

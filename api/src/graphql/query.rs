@@ -1,5 +1,6 @@
 //! Queries: each parses its arguments, calls one use case in `service` and shapes the answer.
 
+use super::audit::AuditEntryConnection;
 use super::parts;
 use super::types::*;
 use crate::error::ApiError;

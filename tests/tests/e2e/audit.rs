@@ -1,4 +1,7 @@
 //! The audit log: `auditLog` over GraphQL and `GET /api/admin/audit` over REST.
+//!
+//! One file on purpose: its cases share one scripted history and read as an auditor's
+//! questions in turn.
 
 use crate::support::{TestApp, error_code, spawn_app};
 use reqwest::{Method, StatusCode};
