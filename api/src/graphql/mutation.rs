@@ -12,7 +12,7 @@ use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
 use crate::service::auth::{self as auth_service, LoggedIn, LoginOutcome, ProfileChanges};
 use crate::service::owned::{self, Kind, OwnedRecord};
-use crate::service::policy::{self, KeyringScope, SessionScope};
+use crate::service::policy::{KeyringScope, SessionScope};
 use crate::service::{api_keys, sessions, totp, users};
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use axum::http::header::SET_COOKIE;
@@ -29,7 +29,7 @@ fn login_payload(ctx: &Context<'_>, request: &RequestContext, logged_in: LoggedI
         ctx.append_http_header(SET_COOKIE, cookie);
     }
     LoginPayload {
-        token: policy::shows_session_token(request).then(|| token.to_owned()),
+        token: logged_in.token_in_body.then(|| token.to_owned()),
         expires_at: Some(logged_in.expires_at),
         user: Some(User::from(&logged_in.user)),
         totp_required: false,

@@ -6,7 +6,6 @@ use crate::auth::{RequestContext, clear_session_cookies, session_cookie};
 use crate::error::ApiError;
 use crate::service::AppState;
 use crate::service::auth::{self as auth_service, LoggedIn, LoginOutcome};
-use crate::service::policy;
 use crate::service::users::NewUser;
 use axum::Extension;
 use axum::Json;
@@ -48,7 +47,7 @@ pub(super) fn logged_in_response(
         "user": user_summary(&logged_in.user),
         "expiresAt": logged_in.expires_at,
     });
-    if policy::shows_session_token(ctx) {
+    if logged_in.token_in_body {
         body["token"] = json!(logged_in.token.expose());
     }
     let mut response = (status, Json(body)).into_response();

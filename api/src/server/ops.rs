@@ -4,7 +4,8 @@
 
 use crate::auth::{RequestContext, bearer_token};
 use crate::service::AppState;
-use crate::service::policy::{self, MetricsCaller};
+use crate::service::policy::MetricsCaller;
+use crate::service::stats;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -77,10 +78,10 @@ pub async fn metrics(
             .any(|name| headers.contains_key(*name)),
         browser: ctx.browser,
     };
-    if let Err(refused) = policy::metrics_reader(state.config.metrics_token.as_ref(), caller) {
-        return refused.into_response();
-    }
-    let mut response = state.metrics.render(&state.projections).into_response();
+    let mut response = match stats::metrics(&state, caller) {
+        Ok(text) => text.into_response(),
+        Err(refused) => return refused.into_response(),
+    };
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

@@ -24,8 +24,11 @@ pub const INVALID_CREDENTIALS: &str = "Invalid username or password";
 
 /// A new session: the token is shown to the client this once.
 pub struct LoggedIn {
-    /// The bearer token.
+    /// The bearer token (always set as the session cookie).
     pub token: SessionToken,
+    /// Whether the token may also go in the answer's body: not for a browser, whose session
+    /// stays in the HttpOnly cookie ([`policy::shows_session_token`]).
+    pub token_in_body: bool,
     /// When the session ends at the latest.
     pub expires_at: DateTime<Utc>,
     /// Who logged in.
@@ -121,6 +124,7 @@ pub async fn login(
     info!(user = %user_id, remember_me, "logged in");
     Ok(LoginOutcome::LoggedIn(LoggedIn {
         token,
+        token_in_body: policy::shows_session_token(ctx),
         expires_at,
         user: existing(state, user_id)?,
     }))

@@ -252,6 +252,7 @@ async fn complete(
         .await?;
     Ok(LoggedIn {
         token,
+        token_in_body: policy::shows_session_token(ctx),
         expires_at,
         user: existing(state, user_id)?,
     })
