@@ -47,6 +47,11 @@ impl Bucket {
         self.at = now;
     }
 
+    /// Returns a token taken from it, never beyond `burst`.
+    fn give_back(&mut self, burst: u32) {
+        self.tokens = (self.tokens + 1.0).min(f64::from(burst));
+    }
+
     fn take(&mut self) -> bool {
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -90,13 +95,9 @@ impl GuessBudget {
     /// Gives a token back to both budgets (the guess was right).
     pub fn refund(&self, spent: Spent) {
         let policy = &self.policy;
-        if let Some(address) = spent.address
-            && let Some(mut bucket) = self.by_address.get_mut(&address)
-        {
-            bucket.tokens = (bucket.tokens + 1.0).min(f64::from(policy.address_burst));
-        }
+        self.give_back_to(spent.address);
         let mut server = self.server.lock().unwrap_or_else(PoisonError::into_inner);
-        server.tokens = (server.tokens + 1.0).min(f64::from(policy.server_burst));
+        server.give_back(policy.server_burst);
     }
 
     fn spend_at(&self, address: Option<IpAddr>, now: Instant) -> Result<Spent, OverBudget> {
@@ -119,12 +120,17 @@ impl GuessBudget {
         } else {
             drop(server);
             // The server's refusal is not the address's fault: its token goes back.
-            if let Some(address) = address
-                && let Some(mut bucket) = self.by_address.get_mut(&address)
-            {
-                bucket.tokens += 1.0;
-            }
+            self.give_back_to(address);
             Err(OverBudget::Server)
+        }
+    }
+
+    /// Returns a token to `address`'s budget, if it is tracked.
+    fn give_back_to(&self, address: Option<IpAddr>) {
+        if let Some(address) = address
+            && let Some(mut bucket) = self.by_address.get_mut(&address)
+        {
+            bucket.give_back(self.policy.address_burst);
         }
     }
 
