@@ -74,14 +74,7 @@ async fn it_should_check_parallel_guesses_on_one_account_one_delay_apart() {
     let delays = Duration::from_millis(10 + 20 + 17 * 40);
     assert!(elapsed >= delays, "{elapsed:?} < {delays:?}");
     // Every guess was checked (none refused), and the real user still gets in.
-    let metrics = app
-        .request(Method::GET, "/metrics", None)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("roster_logins_total{outcome=\"failed\"} 23"),
         "{metrics}"

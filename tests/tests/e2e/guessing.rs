@@ -2,7 +2,6 @@
 //! spends the per-address and server-wide budgets; one operation checks one password.
 
 use crate::support::*;
-use reqwest::Method;
 use roster_api::auth::ThrottlePolicy;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -73,14 +72,7 @@ async fn it_should_check_at_most_one_password_per_operation() {
         .await;
     assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
     assert!(refused["data"].is_null(), "nothing ran: {refused}");
-    let metrics = app
-        .request(Method::GET, "/metrics", None)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("roster_logins_total{outcome=\"failed\"} 0"),
         "no guess was checked: {metrics}"

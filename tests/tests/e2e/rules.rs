@@ -40,16 +40,6 @@ fn refusal(code: &str, message: &str) -> (String, String) {
     (code.to_owned(), message.to_owned())
 }
 
-/// The id of the session `token` came with.
-async fn current_session(app: &TestApp, token: &str) -> String {
-    let data = app
-        .gql_ok(Some(token), "{ mySessions { id current } }", json!({}))
-        .await;
-    let sessions = data["mySessions"].as_array().unwrap();
-    let current = sessions.iter().find(|s| s["current"] == true).unwrap();
-    current["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn it_should_ask_for_an_administrator_at_every_door() {
     let app = spawn_app().await;
@@ -160,7 +150,7 @@ async fn it_should_send_everyone_to_logout_for_their_current_session_at_every_do
     let admin = app.admin_token().await;
     app.create_user(&admin, "rulekeeper", "keeper-pass").await;
     let member = app.login("rulekeeper", "keeper-pass").await;
-    let member_session = current_session(&app, &member).await;
+    let member_session = app.current_session_id(&member).await;
     let own = Doors {
         graphql: "mutation($id: ID!) { revokeMySession(id: $id) }",
         variables: json!({ "id": member_session }),
@@ -170,7 +160,7 @@ async fn it_should_send_everyone_to_logout_for_their_current_session_at_every_do
     };
     let logout = refusal("VALIDATION", "Use logout to end the current session");
     assert_eq!(refused_alike(&app, Some(&member), own).await, logout);
-    let admin_session = current_session(&app, &admin).await;
+    let admin_session = app.current_session_id(&admin).await;
     let any = Doors {
         graphql: "mutation($id: ID!) { revokeSession(id: $id) }",
         variables: json!({ "id": admin_session }),
@@ -229,7 +219,7 @@ async fn it_should_refuse_what_is_not_the_callers_alike_at_every_door() {
     let admin_id = app.my_id(&admin).await;
     app.create_user(&admin, "ruleprober", "prober-pass").await;
     let member = app.login("ruleprober", "prober-pass").await;
-    let admin_session = current_session(&app, &admin).await;
+    let admin_session = app.current_session_id(&admin).await;
     let not_yours = Doors {
         graphql: "mutation($id: ID!) { revokeMySession(id: $id) }",
         variables: json!({ "id": admin_session }),

@@ -48,15 +48,6 @@ async fn admin_touches_profile(app: &TestApp, admin: &str, admin_id: &str) {
     .await;
 }
 
-async fn current_session_id(app: &TestApp, token: &str) -> String {
-    let data = app
-        .gql_ok(Some(token), "{ mySessions { id current } }", json!({}))
-        .await;
-    let sessions = data["mySessions"].as_array().unwrap();
-    let current = sessions.iter().find(|s| s["current"] == true).unwrap();
-    current["id"].as_str().unwrap().to_owned()
-}
-
 fn bearer(token: &str) -> Value {
     json!({ "authorization": format!("Bearer {token}") })
 }
@@ -137,7 +128,7 @@ async fn it_should_stream_session_starts_and_ends_to_an_administrator() {
     assert_eq!(ended["sessionId"], session_id.as_str());
 
     let bob_again = app.login("bob", "password-1").await;
-    let revoked_id = current_session_id(&app, &bob_again).await;
+    let revoked_id = app.current_session_id(&bob_again).await;
     app.gql_ok(
         Some(&admin),
         "mutation($id: ID!) { revokeSession(id: $id) }",
@@ -330,7 +321,7 @@ async fn it_should_end_the_feed_when_the_watchers_session_is_revoked_or_their_us
     }
 
     let erin = app.login("erin", "password-1").await;
-    let erin_session = current_session_id(&app, &erin).await;
+    let erin_session = app.current_session_id(&erin).await;
     let mut socket = GraphqlSocket::connect(&app, bearer(&erin)).await;
     socket.subscribe("1", USER_CHANGED).await;
     until_live(&mut socket, "1", async || {
@@ -411,7 +402,7 @@ async fn it_should_close_a_socket_once_its_session_ends() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let second = app.admin_token().await;
-    let second_session = current_session_id(&app, &second).await;
+    let second_session = app.current_session_id(&second).await;
     let mut socket = GraphqlSocket::connect(&app, bearer(&second)).await;
     let listed = answer(&mut socket, "1", "{ users { totalCount } }").await;
     assert_eq!(listed["data"]["users"]["totalCount"], 1, "{listed}");

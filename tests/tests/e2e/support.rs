@@ -205,6 +205,25 @@ impl TestApp {
         data["me"]["id"].as_str().expect("signed in").to_owned()
     }
 
+    /// The id of the session `token` came with.
+    pub async fn current_session_id(&self, token: &str) -> String {
+        let data = self
+            .gql_ok(Some(token), "{ mySessions { id current } }", json!({}))
+            .await;
+        let sessions = data["mySessions"].as_array().expect("sessions");
+        let current = sessions.iter().find(|s| s["current"] == true);
+        current.expect("a current session")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// The Prometheus text of `/metrics` (readable from this machine without a token).
+    pub async fn metrics(&self) -> String {
+        let response = self.request(Method::GET, "/metrics", None).send().await;
+        response.expect("request sent").text().await.expect("body")
+    }
+
     /// The `me` query: the username, or `None` when the token does not work.
     pub async fn me(&self, token: &str) -> Option<String> {
         let data = self
