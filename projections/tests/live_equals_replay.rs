@@ -164,7 +164,7 @@ fn live_projections_equal_a_fresh_and_a_resumed_replay() {
         accepted: BTreeSet::new(),
     });
     let mut runner = TestRunner::new(Config {
-        cases: 96,
+        cases: 192,
         // Where `proptest!` would keep failing cases to run again first.
         source_file: Some(file!()),
         ..Config::default()
