@@ -8,6 +8,8 @@
 //!   and run by both adapters inside their own atomic unit, so they cannot disagree.
 //! - `feed`: catch-up-then-live subscriptions over "read a page after p" and a head watch,
 //!   shared by both adapters.
+//! - `shredding`: [`ShreddingStore`](shredding::ShreddingStore), in front of either, seals
+//!   personal data per user so that deleting a user destroys it in every copy of the log.
 //! - `contract` (feature `contract`): the one test suite every adapter must pass.
 
 #![warn(missing_docs)]
@@ -15,6 +17,7 @@
 mod append;
 mod feed;
 mod memory;
+pub mod shredding;
 mod sqlite;
 
 #[cfg(feature = "contract")]

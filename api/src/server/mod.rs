@@ -8,12 +8,14 @@
 //! - `headers`: the security headers on every response.
 //! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
+//! - `personal_data`: where each user's personal-data keys are kept (crypto-shredding).
 
 mod headers;
 mod idempotency;
 mod identify;
 pub mod ops;
 mod origin;
+mod personal_data;
 mod router;
 
 pub use router::app;
@@ -26,6 +28,7 @@ use crate::service::AppState;
 use crate::service::bootstrap::{Bootstrapped, bootstrap};
 use roster_domain::store::{EventStore, Position, StoreError};
 use roster_projections::Projections;
+use roster_store::shredding::ShreddingStore;
 use roster_store::{MemoryStore, SqliteStore};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -127,7 +130,8 @@ pub async fn start(
         info!("ROSTER_SERVICE_TOKEN is not set: the key service endpoint is disabled");
     }
     let projections = Projections::new(config.idle_timeout);
-    let dyn_store = store.as_dyn();
+    let keys = personal_data::open_personal_keys(&config, &store.as_dyn()).await?;
+    let dyn_store: Arc<dyn EventStore> = Arc::new(ShreddingStore::new(store.as_dyn(), keys));
     let head = dyn_store.head().await?;
     let vault = open_vault(&config, head).await?;
     let follower = projections.follow(dyn_store.clone());

@@ -22,8 +22,11 @@ use crate::values::TokenHash;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod personal;
 mod tagged;
 pub(crate) mod time;
+
+pub use personal::{PERSONAL_FIELDS, PersonalFields, PersonalOwner, personal_fields};
 
 /// The events of one aggregate kind, stored as `(type name, schema version, JSON data)`.
 pub trait EventFamily: Serialize + DeserializeOwned + Sized {

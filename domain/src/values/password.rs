@@ -80,6 +80,12 @@ impl PasswordHash {
         &self.0
     }
 
+    /// The text itself, for sealing and opening it in place at the store boundary
+    /// ([`Event::personal_data_mut`](crate::event::Event::personal_data_mut)).
+    pub(crate) fn text_mut(&mut self) -> &mut String {
+        &mut self.0
+    }
+
     /// The PHC string, by value.
     pub fn into_phc(self) -> String {
         self.0

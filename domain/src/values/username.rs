@@ -52,6 +52,12 @@ impl Username {
         &self.0
     }
 
+    /// The text itself, for sealing and opening it in place at the store boundary
+    /// ([`Event::personal_data_mut`](crate::event::Event::personal_data_mut)).
+    pub(crate) fn text_mut(&mut self) -> &mut String {
+        &mut self.0
+    }
+
     /// The text, by value (read models keep it without copying).
     pub fn into_string(self) -> String {
         self.0

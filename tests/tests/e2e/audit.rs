@@ -89,7 +89,7 @@ fn summary(nodes: &[Value]) -> Vec<String> {
         .collect()
 }
 
-fn nodes_of(answer: &Value) -> Vec<Value> {
+pub(crate) fn nodes_of(answer: &Value) -> Vec<Value> {
     answer["auditLog"]["edges"]
         .as_array()
         .unwrap()
@@ -98,7 +98,8 @@ fn nodes_of(answer: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// Carol's whole history, newest first, as `summary` gives it.
+/// Carol's whole history, newest first, as `summary` gives it. She was deleted, so her
+/// personal values read as erased (what they were while she lived: `shredding.rs`).
 const CAROL: &[&str] = &[
     "ActiveAdminRemoved: ",
     "EmailReleased: ",
@@ -113,15 +114,15 @@ const CAROL: &[&str] = &[
     "AdminGranted: isAdmin \"false\"->\"true\"",
     "EmailReleased: ",
     "EmailReserved: ",
-    "ProfileUpdated: displayName \"carol Example\"->\"Carol C\", \
-     email \"carol@example.org\"->\"cc@example.org\"",
+    "ProfileUpdated: displayName \"(erased)\"->\"(erased)\", \
+     email \"(erased)\"->\"(erased)\"",
     "SessionEnded: reason null->\"logout\"",
     "SessionStarted: ",
     "SessionStarted: ",
     "EmailReserved: ",
     "UsernameReserved: ",
-    "UserCreated: username null->\"carol\", displayName null->\"carol Example\", \
-     email null->\"carol@example.org\", isAdmin null->\"false\"",
+    "UserCreated: username null->\"(erased)\", displayName null->\"(erased)\", \
+     email null->\"(erased)\", isAdmin null->\"false\"",
 ];
 
 /// Every page of `auditLog` for `variables`, following `first`/`after` to the end.
@@ -174,17 +175,16 @@ async fn it_should_explain_a_users_history_newest_first_with_its_changes() {
     );
     assert_eq!(
         created["subject"],
-        json!({ "kind": "user", "id": carol, "label": "carol" })
+        json!({ "kind": "user", "id": carol, "label": "(erased)" })
     );
     let ended = &nodes[14];
     assert_eq!(ended["subject"]["kind"], json!("session"));
-    assert_eq!(ended["subject"]["label"], json!("carol"));
-    assert_eq!(ended["actor"]["username"], json!("carol"));
-    assert_eq!(
-        nodes[3]["subject"]["label"],
-        json!("carol"),
-        "kept after deletion"
-    );
+    // Her username went with her deletion: who she was reads as erased everywhere, the ids
+    // that tie her entries together stay.
+    assert_eq!(ended["subject"]["label"], json!("(erased)"));
+    assert_eq!(ended["actor"]["username"], json!("(erased)"));
+    assert_eq!(ended["actor"]["id"], json!(carol));
+    assert_eq!(nodes[3]["subject"]["label"], json!("(erased)"));
 
     let typed = app
         .gql_ok(
@@ -332,7 +332,7 @@ async fn it_should_list_what_an_actor_did() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["entries"].as_array().unwrap().len(), 1);
-    assert_eq!(body["entries"][0]["subject"]["label"], json!("carol"));
+    assert_eq!(body["entries"][0]["subject"]["label"], json!("(erased)"));
     assert_eq!(body["nextCursor"], Value::Null);
 }
 
@@ -405,8 +405,9 @@ async fn it_should_page_the_whole_log_without_a_user_or_an_actor() {
         .iter()
         .filter(|n| {
             n["subject"]["id"] == json!(carol)
+                // Her sessions are labelled by her username, erased with her.
                 || (n["subject"]["kind"] == json!("session")
-                    && n["subject"]["label"] == json!("carol"))
+                    && n["subject"]["label"] == json!("(erased)"))
         })
         .cloned()
         .collect();

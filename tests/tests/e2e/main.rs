@@ -21,6 +21,7 @@
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
 //! - `sockets`: the bounds of `/graphql/ws` (message size, `connection_init` timeout, pings,
 //!   sockets per address, operations per socket).
+//! - `shredding`: personal data sealed per user, and unreadable anywhere once they are deleted.
 //! - `totp`: two-factor authentication through every door.
 //! - `graphql_ws`: a minimal graphql-transport-ws client for those tests.
 
@@ -40,6 +41,7 @@ mod keys;
 mod login_log;
 mod rest;
 mod rules;
+mod shredding;
 mod sockets;
 mod stale_edits;
 mod subscriptions;

@@ -13,6 +13,7 @@ use roster_domain::session::SessionEvent;
 use roster_domain::store::{Actor, EventStore, Recorded};
 use roster_domain::stream::KeyringOwner;
 use roster_domain::user::UserEvent;
+use roster_store::shredding::ERASED;
 use std::collections::HashMap;
 
 /// Streams read for one page, each once and decoded once, with each event's revision.
@@ -127,15 +128,19 @@ fn user_changes(before: &Account, event: &UserEvent) -> Vec<AuditChange> {
             AuditChange::new("isAdmin", None, flag(after.is_admin)),
         ],
         UserEvent::ProfileUpdated(_) => {
+            // An erased value may hide a change: it is listed, as erased, rather than dropped.
+            let changed = |before: &Option<String>, after: &Option<String>| {
+                before != after || after.as_deref() == Some(ERASED)
+            };
             let mut changes = Vec::new();
-            if before.display_name != after.display_name {
+            if changed(&before.display_name, &after.display_name) {
                 changes.push(AuditChange::new(
                     "displayName",
                     before.display_name.clone(),
                     after.display_name,
                 ));
             }
-            if before.email != after.email {
+            if changed(&before.email, &after.email) {
                 changes.push(AuditChange::new("email", before.email.clone(), after.email));
             }
             changes
