@@ -150,3 +150,41 @@ async fn it_should_report_a_conflict_under_the_name_the_domain_gave() {
         other => panic!("expected a conflict, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn it_should_seal_a_plaintext_log_event_by_event_for_a_migration() {
+    let source = tempfile::tempdir().unwrap();
+    let plain = SqliteStore::open(source.path().join("events.db")).unwrap();
+    let user = UserId(Uuid::now_v7());
+    let key = Username::parse(NAME).unwrap().key();
+    plain
+        .append(vec![
+            append_of(creation(user), Expected::NoStream),
+            append_of(
+                Event::Username(key.clone(), UsernameEvent::Reserved { user_id: user }),
+                Expected::NoStream,
+            ),
+        ])
+        .await
+        .unwrap();
+    let log = plain.read_all(Position::START, 10).await.unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let keys = PersonalKeys::open_file(&target.path().join("keys"), NameScheme::Keyed).unwrap();
+    let sealed: Vec<_> = log
+        .iter()
+        .map(|r| roster_store::shredding::seal_recorded(&keys, r.clone()).unwrap())
+        .collect();
+    assert!(
+        sealed
+            .iter()
+            .all(|r| !r.data.contains(NAME) && !r.stream.contains(NAME))
+    );
+    assert_eq!(sealed[0].stream, log[0].stream);
+    assert_ne!(sealed[1].stream, log[1].stream);
+    // Sealing twice changes nothing; opening gives back the event as the source held it.
+    let again = roster_store::shredding::seal_recorded(&keys, sealed[0].clone()).unwrap();
+    assert_eq!(again.data, sealed[0].data);
+    let opened = roster_store::shredding::open_recorded(&keys, sealed[0].clone());
+    assert_eq!(opened.data, log[0].data);
+}

@@ -220,6 +220,43 @@ pub fn stored_name(keys: &PersonalKeys, stream: &str) -> Option<String> {
     Some(format!("{kind}-{}", hex::encode(hash.finalize())))
 }
 
+/// The `seal` migration step for one event of a log begun before sealing: its personal fields
+/// sealed under `keys` (the target's), its reservation stream renamed by the keyed hash; a
+/// `UserDeleted` destroys the owner's key at once, so what the source still shows of a deleted
+/// user is unreadable in the copy. Fields already sealed are kept as they are.
+///
+/// Blocking: it may create or destroy keys.
+pub fn seal_recorded(keys: &PersonalKeys, mut recorded: Recorded) -> Result<Recorded, StoreError> {
+    if let Some(stored) = stored_name(keys, &recorded.stream) {
+        recorded.stream = stored;
+    }
+    if recorded.event_type == "UserDeleted" {
+        if let Some(StreamId::User(user)) = StreamId::parse(&recorded.stream) {
+            keys.forget(user)?;
+        }
+        return Ok(recorded);
+    }
+    let parts = (recorded.event_type.as_str(), recorded.data.as_str());
+    let Some((owner, fields)) = personal(&recorded.stream, parts) else {
+        return Ok(recorded);
+    };
+    keys.ensure(&[owner])?;
+    let seal = |text: &str| {
+        if text.starts_with(SEALED_PREFIX) {
+            return Ok(None);
+        }
+        keys.seal(owner, text).map(Some)
+    };
+    if let Some(sealed) = Members::parse(&recorded.data)
+        .map(|members| members.rewrite(fields, seal))
+        .transpose()?
+        .flatten()
+    {
+        recorded.data = sealed;
+    }
+    Ok(recorded)
+}
+
 /// `recorded` with its sealed fields opened (or [`ERASED`]).
 pub fn open_recorded(keys: &PersonalKeys, mut recorded: Recorded) -> Recorded {
     if !recorded.data.contains(SEALED_PREFIX) {

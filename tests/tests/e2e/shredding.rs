@@ -161,3 +161,83 @@ async fn it_should_never_write_personal_data_readably_and_erase_it_with_the_user
     assert_ne!(again, id);
     assert!(app.login(USERNAME, PASSWORD).await.len() > 10);
 }
+
+/// A log written before personal data was sealed: one administrator, in plaintext, reserved
+/// under their readable name. Returns the store's settings.
+async fn a_plaintext_log(app_dir: &tempfile::TempDir) -> roster_api::config::Config {
+    use roster_api::secrets::PasswordHasher;
+    use roster_domain::command_path::{CommandMeta, CommandPath};
+    use roster_domain::ids::UserId;
+    use roster_domain::store::Actor;
+    use roster_domain::user::{CreateUser, CreatedVia};
+    use roster_domain::values::{DisplayName, Email, Password, Username};
+    use std::sync::Arc;
+
+    let config = test_config(app_dir);
+    let StoreLocation::Sqlite(database) = &config.store else {
+        unreachable!("test_config is on SQLite")
+    };
+    let store = Arc::new(roster_store::SqliteStore::open(database).unwrap());
+    let hasher = PasswordHasher::insecure_fast_for_tests().unwrap();
+    let hash = hasher
+        .hash(&Password::parse(PASSWORD).unwrap())
+        .await
+        .unwrap();
+    let path = CommandPath::new(store.clone(), Arc::new(uuid::Uuid::now_v7));
+    let create = CreateUser {
+        user_id: UserId(uuid::Uuid::now_v7()),
+        username: Username::parse(USERNAME).unwrap(),
+        display_name: DisplayName::parse(DISPLAY_NAME).unwrap(),
+        email: Some(Email::parse(EMAIL).unwrap()),
+        password_hash: hash,
+        is_admin: true,
+        must_change_password: false,
+        via: CreatedVia::Bootstrap,
+    };
+    let meta = CommandMeta {
+        actor: Actor::System,
+        command_id: uuid::Uuid::now_v7(),
+        correlation_id: uuid::Uuid::now_v7(),
+        occurred_at: chrono::Utc::now(),
+    };
+    path.execute(meta, &create).await.unwrap();
+    store.close().await;
+    config
+}
+
+#[tokio::test]
+async fn it_should_keep_serving_a_log_begun_before_sealing_with_its_names_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = a_plaintext_log(&dir).await;
+    let app = TestApp::start_on(dir, config).await;
+
+    // The older account logs in, and its name is still taken (its reservation is readable).
+    let admin = app.login(USERNAME, PASSWORD).await;
+    let taken = app
+        .gql(
+            Some(&admin),
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
+            json!({ "input": { "username": USERNAME, "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(error_message(&taken), "Username already exists", "{taken}");
+}
+
+#[tokio::test]
+async fn it_should_refuse_a_sealed_log_whose_key_file_is_missing() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.create_user(&admin, USERNAME, PASSWORD).await;
+    let (dir, config) = app.stop().await;
+    let StoreLocation::Sqlite(database) = &config.store else {
+        unreachable!("test_config is on SQLite")
+    };
+    std::fs::remove_file(roster_store::shredding::key_file_beside(database)).unwrap();
+
+    let hasher = roster_api::secrets::PasswordHasher::insecure_fast_for_tests().unwrap();
+    let refused = roster_api::server::start(config, hasher).await;
+    let message = refused.err().expect("refused").to_string();
+    assert!(message.contains("personal-data key file"), "{message}");
+    assert!(message.contains("restore it"), "{message}");
+    drop(dir);
+}

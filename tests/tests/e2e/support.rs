@@ -78,6 +78,11 @@ async fn start(dir: TempDir, config: Config) -> TestApp {
 }
 
 impl TestApp {
+    /// Starts the server with `config` on a store folder made beforehand.
+    pub async fn start_on(dir: TempDir, config: Config) -> TestApp {
+        start(dir, config).await
+    }
+
     /// Stops the server gracefully and waits until its store is closed.
     pub async fn stop(mut self) -> (TempDir, Config) {
         self.shutdown_and_wait().await;
