@@ -1,0 +1,20 @@
+// Starts GraphiQL (the pinned build served by Roster) on this page: queries and mutations
+// go to /graphql with the page's session cookie, subscriptions to /graphql/ws.
+(function () {
+  "use strict";
+  var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  var fetcher = GraphiQL.createFetcher({
+    url: location.origin + "/graphql",
+    subscriptionUrl: scheme + "//" + location.host + "/graphql/ws",
+  });
+  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  root.render(
+    React.createElement(GraphiQL, {
+      fetcher: fetcher,
+      defaultEditorToolsVisibility: true,
+      defaultQuery: "# Log in first (the session cookie then authenticates the page):\n" +
+        "# mutation { login(username: \"admin\", password: \"…\") { user { username } } }\n\n" +
+        "{ me { username isAdmin } }\n",
+    }),
+  );
+})();

@@ -1,0 +1,80 @@
+//! What a user who is no administrator gets: My account without the shield, no panel at
+//! `/admin`; the forced password change after a reset; and GraphiQL, served from the binary,
+//! running a query with the page's session cookie.
+
+use super::browser::Browser;
+use super::log_in;
+use crate::support::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn it_should_show_a_user_their_account_and_no_panel_and_run_graphiql() {
+    let Some(browser) = Browser::start("the visitor's pages").await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    app.gql_ok(
+        Some(&admin),
+        "mutation { createUser(input: {username: \"carol\", password: \"first-pass\", \
+         mustChangePassword: true}) { id } }",
+        json!({}),
+    )
+    .await;
+
+    // The first login leads to the forced change; nothing else shows until it is done.
+    log_in(&browser, &app, "carol", "first-pass").await;
+    browser.shown("#forced-change").await;
+    assert!(!browser.present("#sessions").await);
+    browser
+        .fill("#password-currentPassword", "first-pass")
+        .await;
+    browser.fill("#password-password", "second-pass").await;
+    browser.fill("#password-repeat", "second-pass").await;
+    browser.click("#password form button[type=submit]").await;
+    browser.shown("#sessions .badge.current").await;
+    browser.gone("#forced-change").await;
+
+    // No shield in the bar, and no panel at /admin.
+    assert!(!browser.present("#admin-menu-button").await);
+    browser.goto(&app.url("/admin")).await;
+    browser.shown_with("#denied", "Admin access required").await;
+    assert!(!browser.present("#panel:not([hidden])").await);
+
+    // GraphiQL renders from the binary's own files and runs a query as carol.
+    browser.goto(&app.url("/graphiql")).await;
+    browser.shown(".graphiql-container .CodeMirror").await;
+    browser.click(".graphiql-execute-button").await;
+    browser
+        .shown_with(".result-window", "\"username\": \"carol\"")
+        .await;
+    browser.screenshot("graphiql").await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_say_registration_is_disabled_or_register() {
+    let Some(browser) = Browser::start("the registration pages").await else {
+        return;
+    };
+    let app = spawn_app().await;
+    browser.goto(&app.url("/register")).await;
+    browser.shown_with("h2", "Registration is disabled").await;
+    app.stop().await;
+
+    let app = spawn_app_with(|config| config.allow_registration = true).await;
+    browser.goto(&app.url("/register")).await;
+    browser.fill("#register-username", "admin").await;
+    browser.fill("#register-password", "secret1").await;
+    browser.click("#register-form button[type=submit]").await;
+    browser
+        .shown_with("[data-error-for=username]", "Username already exists")
+        .await;
+    browser.fill("#register-username", "dave").await;
+    browser.click("#register-form button[type=submit]").await;
+    browser.shown_with("#topbar .whoami", "dave").await;
+    browser.close().await;
+    app.stop().await;
+}
