@@ -94,6 +94,10 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.click("dialog[open] button.secondary").await;
     browser.gone("dialog[open]").await;
 
+    // A change made elsewhere shows without a reload (the live feed).
+    app.create_user(&admin, "erin", "secret1").await;
+    user_row(&browser, "erin", "erin Example").await;
+
     // Alice's belongings and sessions show in her counts.
     let alice_id = app.my_id(&app.login("alice", "secret1").await).await;
     app.gql_ok(

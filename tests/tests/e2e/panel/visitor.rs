@@ -5,6 +5,7 @@
 use super::browser::Browser;
 use super::log_in;
 use crate::support::*;
+use fantoccini::Locator;
 use serde_json::json;
 
 #[tokio::test]
@@ -44,6 +45,13 @@ async fn it_should_show_a_user_their_account_and_no_panel_and_run_graphiql() {
     // GraphiQL renders from the binary's own files and runs a query as carol.
     browser.goto(&app.url("/graphiql")).await;
     browser.shown(".graphiql-container .CodeMirror").await;
+    // Its docs come from the introspection query, which passes the limits.
+    browser
+        .click("button[aria-label=\"Show Documentation Explorer\"]")
+        .await;
+    browser
+        .shown_with(".graphiql-doc-explorer", "mutation: Mutation")
+        .await;
     browser.click(".graphiql-execute-button").await;
     browser
         .shown_with(".result-window", "\"username\": \"carol\"")
@@ -75,6 +83,43 @@ async fn it_should_say_registration_is_disabled_or_register() {
     browser.fill("#register-username", "dave").await;
     browser.click("#register-form button[type=submit]").await;
     browser.shown_with("#topbar .whoami", "dave").await;
+    browser.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn it_should_take_the_panel_from_an_administrator_demoted_meanwhile() {
+    let Some(browser) = Browser::start("the demoted administrator").await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let frank = app.create_user(&admin, "frank", "secret1").await;
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { grantAdmin(id: $id) { id } }",
+        json!({ "id": frank }),
+    )
+    .await;
+    log_in(&browser, &app, "frank", "secret1").await;
+    browser.shown("#tab-users[aria-selected=true]").await;
+    browser
+        .shown("#pane-users tr[data-username=\"frank\"]")
+        .await;
+
+    app.gql_ok(
+        Some(&admin),
+        "mutation($id: ID!) { revokeAdmin(id: $id) { id } }",
+        json!({ "id": frank }),
+    )
+    .await;
+    // The panel goes at the next action at the latest; the live feed, which ends with
+    // FORBIDDEN, may take it first, and then there is no tab left to click.
+    if let Ok(tab) = browser.client.find(Locator::Css("#tab-stats")).await {
+        let _ = tab.click().await;
+    }
+    browser.shown_with("#denied", "Admin access required").await;
+    browser.gone("#panel").await;
     browser.close().await;
     app.stop().await;
 }
