@@ -5,7 +5,7 @@
 import { call, me as whoAmI } from "/static/api.js";
 import { topbar } from "/static/topbar.js";
 import {
-  announce, badge, confirmDialog, field, formDialog, h, onSubmit, sessionCells, table, time, values,
+  announce, badge, confirmDialog, field, formDialog, h, keepingFocus, onSubmit, sessionCells, table, time, values,
 } from "/static/ui.js";
 
 const root = document.getElementById("account");
@@ -124,9 +124,11 @@ async function refreshSessions(section = document.getElementById("sessions")) {
       ),
     ),
   );
-  section.querySelector("#my-sessions").replaceChildren(
-    table("My sessions", ["Started", "Last seen", "Expires", "Browser", "Address", "Token", ""], rows),
-  );
+  keepingFocus(section, () => {
+    section.querySelector("#my-sessions").replaceChildren(
+      table("My sessions", ["Started", "Last seen", "Expires", "Browser", "Address", "Token", ""], rows),
+    );
+  });
 }
 
 async function revokeMine(session) {
@@ -160,10 +162,12 @@ async function refreshKeys(section = document.getElementById("keys")) {
       ),
     ),
   );
-  section.querySelector("#my-keys").replaceChildren(
-    myApiKeys.length ? table("My API keys", ["Provider", "Name", "Key", "Updated", ""], rows) : h("p", { class: "muted" }, "No API keys yet."),
-    h("button", { type: "button", class: "primary", onclick: addKey }, "Add API key"),
-  );
+  keepingFocus(section, () => {
+    section.querySelector("#my-keys").replaceChildren(
+      myApiKeys.length ? table("My API keys", ["Provider", "Name", "Key", "Updated", ""], rows) : h("p", { class: "muted" }, "No API keys yet."),
+      h("button", { type: "button", class: "primary", onclick: addKey }, "Add API key"),
+    );
+  });
 }
 
 function keyFields(withProvider) {

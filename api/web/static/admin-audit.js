@@ -2,7 +2,7 @@
 // newest first, each with who, when, what about and the fields it changed, before → after.
 
 import { call } from "/static/api.js";
-import { Pages, h, table, time } from "/static/ui.js";
+import { Pages, h, keepingFocus, table, time } from "/static/ui.js";
 
 const PAGE_SIZE = 25;
 const AUDIT = `query($userId: ID, $actorId: ID, $first: Int, $after: String) {
@@ -100,6 +100,8 @@ export async function refresh() {
       h("td", {}, changes(node.changes)),
     ),
   );
-  target.replaceChildren(rows.length ? table(query.title, ["When", "Event", "By", "About", "Changes"], rows) : h("p", { class: "muted" }, "No entries."));
-  pages.render(pane.querySelector(".pager"), auditLog, rows.length, "entries", (error) => context.fail(error), ["Newer", "Older"]);
+  keepingFocus(pane, () => {
+    target.replaceChildren(rows.length ? table(query.title, ["When", "Event", "By", "About", "Changes"], rows) : h("p", { class: "muted" }, "No entries."));
+    pages.render(pane.querySelector(".pager"), auditLog, rows.length, "entries", (error) => context.fail(error), ["Newer", "Older"]);
+  });
 }

@@ -2,7 +2,7 @@
 // characters); add, replace, delete.
 
 import { call } from "/static/api.js";
-import { announce, confirmDialog, field, formDialog, h, table, time, values } from "/static/ui.js";
+import { announce, confirmDialog, field, formDialog, h, keepingFocus, table, time, values } from "/static/ui.js";
 
 let pane = null;
 let context = null;
@@ -33,13 +33,15 @@ export async function refresh() {
       ),
     ),
   );
-  pane.replaceChildren(
-    h("p", { class: "muted" }, "System keys apply to every user who has no key of their own for the provider."),
-    rows.length
-      ? table("System API keys", ["Provider", "Name", "Key", "Added", "Updated", ""], rows)
-      : h("p", { class: "muted" }, "No system API keys."),
-    h("button", { type: "button", class: "primary", id: "add-system-key", onclick: act(addKey) }, "Add system key"),
-  );
+  keepingFocus(pane, () => {
+    pane.replaceChildren(
+      h("p", { class: "muted" }, "System keys apply to every user who has no key of their own for the provider."),
+      rows.length
+        ? table("System API keys", ["Provider", "Name", "Key", "Added", "Updated", ""], rows)
+        : h("p", { class: "muted" }, "No system API keys."),
+      h("button", { type: "button", class: "primary", id: "add-system-key", onclick: act(addKey) }, "Add system key"),
+    );
+  });
 }
 
 function keyFields(withProvider) {

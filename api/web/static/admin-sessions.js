@@ -2,7 +2,7 @@
 // user; revoke one, all of one user's, or log out everyone (each behind a confirmation).
 
 import { call } from "/static/api.js";
-import { Pages, announce, badge, confirmDialog, h, sessionCells, table } from "/static/ui.js";
+import { Pages, announce, badge, confirmDialog, h, keepingFocus, sessionCells, table } from "/static/ui.js";
 
 const PAGE_SIZE = 50;
 const SESSIONS = `query($userId: ID, $first: Int, $after: String) {
@@ -80,18 +80,20 @@ function clear() {
 export async function refresh() {
   const { sessions } = await call(SESSIONS, { userId: filter ? filter.id : null, first: PAGE_SIZE, after: pages.after });
   const rows = sessions.edges.map(({ node }) => row(node));
-  pane.querySelector("#user-sessions-actions").replaceChildren(
-    filter
-      ? h("button", { type: "button", class: "danger", id: "revoke-user-sessions", onclick: () => revokeUser(filter).catch((e) => context.fail(e)) }, `Revoke all sessions of ${filter.username}`)
-      : "",
-  );
-  const title = filter ? `Active sessions of ${filter.username}` : "Active sessions";
-  pane.querySelector("#sessions-table").replaceChildren(
-    rows.length
-      ? table(title, ["User", "Started", "Last seen", "Expires", "Browser", "Address", "Token", ""], rows)
-      : h("p", { class: "muted" }, "No active sessions."),
-  );
-  pages.render(pane.querySelector(".pager"), sessions, rows.length, "sessions", (error) => context.fail(error));
+  keepingFocus(pane, () => {
+    pane.querySelector("#user-sessions-actions").replaceChildren(
+      filter
+        ? h("button", { type: "button", class: "danger", id: "revoke-user-sessions", onclick: () => revokeUser(filter).catch((e) => context.fail(e)) }, `Revoke all sessions of ${filter.username}`)
+        : "",
+    );
+    const title = filter ? `Active sessions of ${filter.username}` : "Active sessions";
+    pane.querySelector("#sessions-table").replaceChildren(
+      rows.length
+        ? table(title, ["User", "Started", "Last seen", "Expires", "Browser", "Address", "Token", ""], rows)
+        : h("p", { class: "muted" }, "No active sessions."),
+    );
+    pages.render(pane.querySelector(".pager"), sessions, rows.length, "sessions", (error) => context.fail(error));
+  });
 }
 
 function row(session) {

@@ -4,7 +4,7 @@
 
 import { USER_FIELDS, call } from "/static/api.js";
 import {
-  Pages, announce, badge, confirmDialog, field, formDialog, h, iconButton, table, time, values,
+  Pages, announce, badge, confirmDialog, field, formDialog, h, iconButton, keepingFocus, table, time, values,
 } from "/static/ui.js";
 
 const PAGE_SIZE = 25;
@@ -55,12 +55,14 @@ function build() {
 export async function refresh() {
   const { users } = await call(USERS, { first: PAGE_SIZE, after: pages.after, search: search || null });
   const rows = users.edges.map(({ node }) => row(node));
-  pane.querySelector("#users-table").replaceChildren(
-    rows.length
-      ? table("Users, newest first", ["Username", "Display name", "Email", "Role", "Created", "Personas", "Sessions", "API keys", "Actions"], rows)
-      : h("p", { class: "muted" }, search ? "No user matches." : "No users."),
-  );
-  pages.render(pane.querySelector(".pager"), users, rows.length, "users", (error) => context.fail(error));
+  keepingFocus(pane, () => {
+    pane.querySelector("#users-table").replaceChildren(
+      rows.length
+        ? table("Users, newest first", ["Username", "Display name", "Email", "Role", "Created", "Personas", "Sessions", "API keys", "Actions"], rows)
+        : h("p", { class: "muted" }, search ? "No user matches." : "No users."),
+    );
+    pages.render(pane.querySelector(".pager"), users, rows.length, "users", (error) => context.fail(error));
+  });
 }
 
 function row(user) {

@@ -240,9 +240,31 @@ export class Pages {
     const first = (this.cursors.length - 1) * this.size;
     const summary = connection.totalCount === 0 ? `0 ${noun}` : `${first + 1}–${first + shown} of ${connection.totalCount}`;
     nav.replaceChildren(
-      h("button", { type: "button", class: "secondary", disabled: this.cursors.length === 1, onclick: () => move(undefined) }, back),
+      h("button", { type: "button", class: "secondary", "data-action": "previous", disabled: this.cursors.length === 1, onclick: () => move(undefined) }, back),
       h("span", { class: "muted", "data-testid": `${noun}-count` }, summary),
-      h("button", { type: "button", class: "secondary", disabled: !connection.pageInfo.hasNextPage, onclick: () => move(connection.pageInfo.endCursor) }, forward),
+      h("button", { type: "button", class: "secondary", "data-action": "next", disabled: !connection.pageInfo.hasNextPage, onclick: () => move(connection.pageInfo.endCursor) }, forward),
     );
   }
+}
+
+/**
+ * Runs `render()`, which redraws `container`, and puts the focus back on the control that had
+ * it (the same action in the same row), so a keyboard user keeps their place after a change;
+ * on the container itself when that control is gone (a deleted row).
+ */
+export function keepingFocus(container, render) {
+  const active = document.activeElement;
+  const inside = active && active !== document.body && container.contains(active);
+  const row = inside ? active.closest("tr") : null;
+  const rowKey = row ? [...row.attributes].filter((a) => a.name.startsWith("data-")).map((a) => `[${a.name}="${CSS.escape(a.value)}"]`).join("") : "";
+  const label = inside ? active.getAttribute("aria-label") : null;
+  const action = inside ? active.dataset.action : null;
+  const own = label ? `[aria-label="${CSS.escape(label)}"]`
+    : action ? `[data-action="${CSS.escape(action)}"]`
+    : inside && active.id ? `#${CSS.escape(active.id)}` : null;
+  render();
+  if (!inside) return;
+  const again = own && container.querySelector(rowKey ? `tr${rowKey} ${own}` : own);
+  if (again && !again.disabled) again.focus();
+  else if (container.tabIndex >= 0) container.focus();
 }

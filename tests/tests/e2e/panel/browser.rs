@@ -4,6 +4,7 @@
 
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -189,6 +190,31 @@ impl Browser {
         let input = self.shown(css).await;
         input.clear().await.expect("the input empties");
         input.send_keys(text).await.expect("the input takes keys");
+    }
+
+    /// Presses `key` on the element `css` (which takes the focus).
+    pub async fn press(&self, css: &str, key: Key) {
+        self.shown(css)
+            .await
+            .send_keys(&char::from(key).to_string())
+            .await
+            .unwrap_or_else(|error| panic!("keys to `{css}`: {error}"));
+    }
+
+    /// Waits until the focus is on the element `css`.
+    pub async fn focused(&self, css: &str) {
+        let expected = self.shown(css).await;
+        let mut waited = Duration::ZERO;
+        loop {
+            if let Ok(active) = self.client.active_element().await
+                && active.element_id() == expected.element_id()
+            {
+                return;
+            }
+            assert!(waited < PATIENCE, "the focus never came to `{css}`");
+            tokio::time::sleep(POLL).await;
+            waited += POLL;
+        }
     }
 
     /// The text of the open dialog, once it is shown.

@@ -11,6 +11,7 @@ mod visitor;
 
 use crate::support::*;
 use browser::Browser;
+use fantoccini::key::Key;
 use serde_json::json;
 
 /// Logs in through `/login` and waits for the page the login leads to.
@@ -55,10 +56,17 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.click("#admin-menu a[href=\"/admin\"]").await;
     browser.shown("#tab-users[aria-selected=true]").await;
     user_row(&browser, ADMIN, "Admin").await;
+    // The tabs follow the arrow keys.
+    browser.press("#tab-users", Key::Right).await;
+    browser.shown("#tab-sessions[aria-selected=true]").await;
+    browser.focused("#tab-sessions").await;
+    browser.press("#tab-sessions", Key::Left).await;
+    browser.shown("#tab-users[aria-selected=true]").await;
 
     // Create User: the guide's rules, its messages beside the field.
     browser.click("#create-user").await;
     browser.dialog("Create User").await;
+    browser.focused("#create-username").await;
     browser.fill("#create-username", "al").await;
     browser.fill("#create-password", "secret1").await;
     browser.click("dialog[open] button[type=submit]").await;
@@ -84,6 +92,8 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.click("dialog[open] button[type=submit]").await;
     browser.gone("dialog[open]").await;
     user_row(&browser, "alice", "Admin").await;
+    // The focus went into the dialog and came back to the button that opened it.
+    browser.focused("#create-user").await;
     browser.click("#create-user").await;
     browser.fill("#create-username", "ALICE").await;
     browser.fill("#create-password", "secret1").await;
