@@ -273,6 +273,25 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.shown(".badge.current").await;
     browser.screenshot("my-account").await;
 
+    // A narrow window: the page does not scroll sideways, only the table inside it does.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.goto(&app.url("/admin#users")).await;
+    user_row(&browser, "erin", "erin Example").await;
+    let fits = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fits,
+        json!(true),
+        "the page scrolls sideways on a narrow window"
+    );
+    browser.screenshot("users-narrow").await;
+
     browser.close().await;
     app.stop().await;
 }
