@@ -94,6 +94,10 @@ export function announce(message, isError = false) {
   if (!region) return;
   region.textContent = message;
   region.className = isError ? "status error" : "status";
+  clearTimeout(announce.fading);
+  announce.fading = setTimeout(() => {
+    region.textContent = "";
+  }, 8000);
 }
 
 /**
