@@ -13,7 +13,7 @@ export function topbar(me) {
     h("span", { class: "whoami", "data-testid": "whoami" }, me.displayName || me.username, me.isAdmin ? badge("Admin", "admin") : null),
     me.isAdmin ? shieldMenu() : null,
     h("a", { href: "/account", class: "nav-link" }, "My account"),
-    h("button", { type: "button", class: "secondary", onclick: () => logout() }, "Log out"),
+    h("button", { type: "button", class: "secondary", id: "logout", onclick: () => logout() }, "Log out"),
   );
 }
 

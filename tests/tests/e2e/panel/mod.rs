@@ -273,6 +273,32 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.shown(".badge.current").await;
     browser.screenshot("my-account").await;
 
+    // Search and paging by the server: 25 a page, newest first.
+    for n in 0..25 {
+        app.create_user(&admin, &format!("user{n:02}"), "secret1")
+            .await;
+    }
+    browser.goto(&app.url("/admin#users")).await;
+    browser
+        .shown_with("[data-testid=users-count]", "1–25 of 28")
+        .await;
+    browser.shown("#pane-users tr[data-username=user24]").await;
+    browser.click("#pane-users [data-action=next]").await;
+    browser
+        .shown_with("[data-testid=users-count]", "26–28 of 28")
+        .await;
+    browser.shown("#pane-users tr[data-username=admin]").await;
+    browser.click("#pane-users [data-action=previous]").await;
+    browser
+        .shown_with("[data-testid=users-count]", "1–25 of 28")
+        .await;
+    browser.fill("#user-search", "eri").await;
+    browser
+        .shown_with("[data-testid=users-count]", "1–1 of 1")
+        .await;
+    browser.shown("#pane-users tr[data-username=erin]").await;
+    browser.fill("#user-search", "").await;
+
     // A narrow window: the page does not scroll sideways, only the table inside it does.
     browser.client.set_window_size(390, 844).await.unwrap();
     browser.goto(&app.url("/admin#users")).await;

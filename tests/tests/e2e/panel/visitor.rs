@@ -58,6 +58,13 @@ async fn it_should_show_a_user_their_account_and_no_panel_and_run_graphiql() {
         .await;
     browser.screenshot("graphiql").await;
 
+    // Log out: back to the login page, and the pages ask for a login again.
+    browser.goto(&app.url("/account")).await;
+    browser.click("#logout").await;
+    browser.shown("#login-form").await;
+    browser.goto(&app.url("/account")).await;
+    browser.shown("#login-form").await;
+
     browser.close().await;
     app.stop().await;
 }
