@@ -40,6 +40,15 @@ fn references(html: &str) -> Vec<&str> {
 #[tokio::test]
 async fn it_should_serve_every_page_and_file_from_the_binary() {
     let app = spawn_app().await;
+    // The pages keep the strict policy of every response: no inline script, no eval.
+    for page in ["/login", "/register", "/account", "/admin"] {
+        let response = app.request(Method::GET, page, None).send().await.unwrap();
+        assert_eq!(
+            response.headers()["content-security-policy"],
+            "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "{page}"
+        );
+    }
     for page in ["/login", "/register", "/account", "/admin", "/graphiql"] {
         let (status, content_type, cache, etag, html) = fetch(&app, page).await;
         assert_eq!(status, StatusCode::OK, "{page}");

@@ -57,6 +57,15 @@ async fn it_should_show_a_user_their_account_and_no_panel_and_run_graphiql() {
         .shown_with(".result-window", "\"username\": \"carol\"")
         .await;
     browser.screenshot("graphiql").await;
+    // A subscription runs over /graphql/ws with the same cookie.
+    browser
+        .goto(&app.url("/graphiql?query=subscription%20%7B%20heartbeat%20%7D"))
+        .await;
+    browser.shown(".graphiql-container .CodeMirror").await;
+    browser.click(".graphiql-execute-button").await;
+    browser
+        .shown_with(".result-window", "\"heartbeat\": ")
+        .await;
 
     // Log out: back to the login page, and the pages ask for a login again.
     browser.goto(&app.url("/account")).await;
