@@ -62,7 +62,7 @@ pub const INTROSPECTION_LIMITS: GraphqlLimits = GraphqlLimits {
     directives: 4,
 };
 
-/// The schema that runs introspection-only operations, with [`INTROSPECTION_LIMITS`].
+/// The schema that runs introspection-only operations (see [`introspection_schema`]).
 #[derive(Clone)]
 pub struct IntrospectionSchema(RosterSchema);
 
@@ -74,9 +74,17 @@ pub fn schema(state: AppState) -> RosterSchema {
     with_limits(state, limits)
 }
 
-/// The schema over `state` for introspection-only operations.
+/// The schema over `state` for introspection-only operations: [`INTROSPECTION_LIMITS`], or
+/// the configured limits where those are wider (introspection is never held tighter than
+/// data).
 pub fn introspection_schema(state: AppState) -> IntrospectionSchema {
-    IntrospectionSchema(with_limits(state, INTROSPECTION_LIMITS))
+    let data = state.config.graphql_limits;
+    let limits = GraphqlLimits {
+        depth: data.depth.max(INTROSPECTION_LIMITS.depth),
+        complexity: data.complexity.max(INTROSPECTION_LIMITS.complexity),
+        directives: data.directives.max(INTROSPECTION_LIMITS.directives),
+    };
+    IntrospectionSchema(with_limits(state, limits))
 }
 
 fn with_limits(state: AppState, limits: GraphqlLimits) -> RosterSchema {
