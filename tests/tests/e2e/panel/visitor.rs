@@ -36,6 +36,22 @@ async fn it_should_show_a_user_their_account_and_no_panel_and_run_graphiql() {
     browser.shown("#sessions .badge.current").await;
     browser.gone("#forced-change").await;
 
+    // Her other sessions can be revoked from here; her own API keys added.
+    let elsewhere = app.login("carol", "second-pass").await;
+    browser.reload().await;
+    let other = "#sessions tr:not(:has(.badge.current)) button";
+    browser.click(other).await;
+    browser.dialog("Revoke session").await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser.gone(other).await;
+    assert_eq!(app.me(&elsewhere).await, None);
+    browser.click("#keys button.primary").await;
+    browser.dialog("Add API key").await;
+    browser.fill("#f-provider", "openai").await;
+    browser.fill("#f-key", "sk-carol-4321").await;
+    browser.click("dialog[open] button[type=submit]").await;
+    browser.shown_with("#my-keys", "…4321").await;
+
     // No shield in the bar, and no panel at /admin.
     assert!(!browser.present("#admin-menu-button").await);
     browser.goto(&app.url("/admin")).await;
