@@ -15,7 +15,7 @@ use tempfile::TempDir;
 use tokio::process::{Child, Command};
 
 /// How long a wait for the page may take before the test fails.
-const PATIENCE: Duration = Duration::from_secs(20);
+const PATIENCE: Duration = Duration::from_secs(30);
 /// How often a condition is looked at again while waiting.
 const POLL: Duration = Duration::from_millis(50);
 
