@@ -36,7 +36,7 @@ const FLAGS: &[&str] = &[
 /// One browser, its chromedriver and its fresh profile; both processes end when dropped.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
+    driver: Child,
     _profile: TempDir,
 }
 
@@ -68,7 +68,10 @@ impl Browser {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
+        // A process group of its own, which the Chromium it starts joins: dropping the
+        // browser ends them all, also when a failing test never closes its session.
         let driver = Command::new(driver)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -101,7 +104,7 @@ impl Browser {
         };
         Some(Browser {
             client,
-            _driver: driver,
+            driver,
             _profile: profile,
         })
     }
@@ -238,7 +241,18 @@ impl Browser {
 
     /// Ends the browser session (the processes end with `self`).
     pub async fn close(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
