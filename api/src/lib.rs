@@ -7,6 +7,7 @@
 //! main, cli (clap, `roster bench`)        the binary and its command line
 //!   server (router, identify, ops)        start-up, the HTTP stack, health and metrics
 //!     graphql, rest                        the doors: parse input, call service, shape output
+//!     web                                  the browser pages and their files (GraphQL clients)
 //!       service (policy, records, ...)     every use case, and every authorization rule, once
 //!         auth                             who is asking (as values), cookie, login pacing
 //!           config, error, metrics         settings, the one error type, counters
@@ -30,3 +31,4 @@ pub mod rest;
 pub mod secrets;
 pub mod server;
 pub mod service;
+pub mod web;

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("server", 6),
     ("graphql", 5),
     ("rest", 5),
+    ("web", 5),
     ("service", 4),
     ("auth", 3),
     ("config", 2),

@@ -74,6 +74,49 @@ fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
     Ok(())
 }
 
+/// The root fields that ask about the schema rather than about data.
+const INTROSPECTION_FIELDS: &[&str] = &["__schema", "__type", "__typename"];
+
+/// Whether every operation of `request` is a query asking only about the schema (its root
+/// fields, through fragments, all `__schema`, `__type` or `__typename`). A document that does
+/// not parse is not: the data schema reports it.
+pub(super) fn asks_only_about_the_schema(request: &mut Request) -> bool {
+    let Ok(document) = request.parsed_query() else {
+        return false;
+    };
+    !document.operations.iter().any(|(_, operation)| {
+        operation.node.ty != OperationType::Query
+            || !only_schema_fields(
+                &operation.node.selection_set.node,
+                &document.fragments,
+                FRAGMENT_DEPTH,
+            )
+    })
+}
+
+/// Whether every root field of `set`, through fragments, asks about the schema. A spread
+/// deeper than `depth` counts as a data field, so no field hides from the data limits there.
+fn only_schema_fields(
+    set: &SelectionSet,
+    fragments: &HashMap<Name, Positioned<FragmentDefinition>>,
+    depth: usize,
+) -> bool {
+    set.items.iter().all(|selection| match &selection.node {
+        Selection::Field(field) => INTROSPECTION_FIELDS.contains(&field.node.name.node.as_str()),
+        Selection::InlineFragment(inline) => {
+            depth > 0 && only_schema_fields(&inline.node.selection_set.node, fragments, depth - 1)
+        }
+        Selection::FragmentSpread(spread) => {
+            depth > 0
+                && fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|fragment| {
+                        only_schema_fields(&fragment.node.selection_set.node, fragments, depth - 1)
+                    })
+        }
+    })
+}
+
 /// What a `POST /graphql` body asks, as far as an `Idempotency-Key` is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Posted {
@@ -217,5 +260,33 @@ mod tests {
             ))
             .is_err()
         );
+    }
+
+    #[test]
+    fn it_should_tell_an_operation_that_asks_only_about_the_schema() {
+        let only = |query: &str| asks_only_about_the_schema(&mut Request::new(query));
+        assert!(only("{ __schema { types { name } } }"));
+        assert!(only(
+            "query Q { __typename __type(name: \"User\") { name } }"
+        ));
+        assert!(only(
+            "{ ...F } fragment F on Query { __schema { queryType { name } } }"
+        ));
+        assert!(!only("{ __schema { types { name } } me { id } }"));
+        assert!(!only(
+            "{ ... on Query { users { totalCount } } __typename }"
+        ));
+        assert!(!only("mutation { __typename }"));
+        assert!(!only("{ __schema {"));
+        // A data field behind more fragments than are followed counts as data.
+        let mut deep = String::from("{ ...F0 }");
+        for i in 0..=FRAGMENT_DEPTH {
+            deep.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
+        }
+        deep.push_str(&format!(
+            " fragment F{} on Query {{ __typename }}",
+            FRAGMENT_DEPTH + 1
+        ));
+        assert!(!only(&deep));
     }
 }

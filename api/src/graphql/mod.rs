@@ -9,17 +9,18 @@
 //! - `socket`: `/graphql/ws`, with the caller resolved again for every operation.
 //! - `socket_bounds`: the sockets per client address and the operations per socket.
 //! - `posted`: the body of `POST /graphql`, JSON only.
-//! - `graphiql`: the GraphiQL page and its Content-Security-Policy.
 //!
 //! The caller's identity arrives as a [`RequestContext`] attached with `Request::data` (per
 //! HTTP request, and per operation on a socket) and is read with
 //! `ctx.data::<RequestContext>()?`. The schema is limited in depth, complexity and
 //! directives, gives no field suggestions outside development mode, and answers introspection
-//! only when GraphiQL is on (`ROSTER_GRAPHIQL`).
+//! only when GraphiQL is on (`ROSTER_GRAPHIQL`). An operation that asks only about the schema
+//! (`__schema`, `__type`, `__typename` at its root) runs on a twin of the schema with bounds of
+//! its own ([`INTROSPECTION_LIMITS`]): the introspection query every client sends nests
+//! `ofType` deeper than any data query may.
 
 mod activity;
 pub mod audit;
-mod graphiql;
 pub mod inputs;
 mod limits;
 mod mutation;
@@ -30,7 +31,6 @@ mod socket_bounds;
 mod subscription;
 pub mod types;
 
-pub use graphiql::graphiql;
 pub(crate) use limits::{Posted, classify_posted};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
@@ -51,11 +51,43 @@ use axum::response::{IntoResponse, Response};
 /// Roster's schema.
 pub type RosterSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+/// The bounds of an operation that asks only about the schema. The canonical introspection
+/// query (graphql-js `getIntrospectionQuery`) follows `ofType` nine levels down inside
+/// `__schema { types { fields { type ... } } }`, deeper than the data limit; twice the data
+/// depth leaves room for clients that nest further, and the complexity bound still refuses an
+/// introspection query built to be expensive.
+pub const INTROSPECTION_LIMITS: GraphqlLimits = GraphqlLimits {
+    depth: 24,
+    complexity: 500,
+    directives: 4,
+};
+
+/// The schema that runs introspection-only operations (see [`introspection_schema`]).
+#[derive(Clone)]
+pub struct IntrospectionSchema(RosterSchema);
+
 /// The schema over `state`, with the configured limits; without GraphiQL, without
 /// introspection too (the schema is no secret, it is committed, but a production server need
 /// not hand a map of itself to every caller).
 pub fn schema(state: AppState) -> RosterSchema {
     let limits = state.config.graphql_limits;
+    with_limits(state, limits)
+}
+
+/// The schema over `state` for introspection-only operations: [`INTROSPECTION_LIMITS`], or
+/// the configured limits where those are wider (introspection is never held tighter than
+/// data).
+pub fn introspection_schema(state: AppState) -> IntrospectionSchema {
+    let data = state.config.graphql_limits;
+    let limits = GraphqlLimits {
+        depth: data.depth.max(INTROSPECTION_LIMITS.depth),
+        complexity: data.complexity.max(INTROSPECTION_LIMITS.complexity),
+        directives: data.directives.max(INTROSPECTION_LIMITS.directives),
+    };
+    IntrospectionSchema(with_limits(state, limits))
+}
+
+fn with_limits(state: AppState, limits: GraphqlLimits) -> RosterSchema {
     let development = state.config.development;
     let introspection = state.config.graphiql;
     let builder = limited(limits, development).data(state);
@@ -96,10 +128,26 @@ pub(crate) fn parts<'a>(
 /// `POST /graphql`, with a JSON body (any other type: 415).
 pub async fn post(
     Extension(schema): Extension<RosterSchema>,
+    Extension(introspection): Extension<IntrospectionSchema>,
     Extension(context): Extension<RequestContext>,
-    posted::JsonGraphQLRequest(request): posted::JsonGraphQLRequest,
+    posted::JsonGraphQLRequest(mut request): posted::JsonGraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&schema, request.data(context)).await.into()
+    let schema = choose(&schema, &introspection, &mut request);
+    execute(schema, request.data(context)).await.into()
+}
+
+/// The schema that runs `request`: the introspection twin when it asks only about the
+/// schema, else the data schema with the configured limits.
+fn choose<'a>(
+    schema: &'a RosterSchema,
+    introspection: &'a IntrospectionSchema,
+    request: &mut async_graphql::Request,
+) -> &'a RosterSchema {
+    if limits::asks_only_about_the_schema(request) {
+        &introspection.0
+    } else {
+        schema
+    }
 }
 
 /// Executes a request and gives every error a code. Errors raised as [`ApiError`] carry
@@ -138,15 +186,17 @@ async fn execute(
 /// image tag can never change anything.
 pub async fn get(
     Extension(schema): Extension<RosterSchema>,
+    Extension(introspection): Extension<IntrospectionSchema>,
     Extension(context): Extension<RequestContext>,
     request: GraphQLRequest,
 ) -> Response {
-    let request = request.into_inner();
+    let mut request = request.into_inner();
     if is_mutation(&request) {
         return ApiError::MethodNotAllowed("Mutations are only allowed over POST".into())
             .into_response();
     }
-    GraphQLResponse::from(execute(&schema, request.data(context)).await).into_response()
+    let schema = choose(&schema, &introspection, &mut request);
+    GraphQLResponse::from(execute(schema, request.data(context)).await).into_response()
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {

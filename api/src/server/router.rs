@@ -10,12 +10,12 @@ use super::idempotency::idempotency;
 use super::identify::identify;
 use super::ops;
 use super::origin::same_origin;
-use crate::config::Config;
 use crate::error::ApiError;
 use crate::graphql;
 use crate::metrics::count_responses;
 use crate::rest;
 use crate::service::AppState;
+use crate::web;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -30,11 +30,12 @@ use tracing::Level;
 /// The whole HTTP surface over `state`.
 pub fn app(state: AppState) -> Router {
     let schema = graphql::schema(state.clone());
+    let introspection = graphql::introspection_schema(state.clone());
     let config = state.config.clone();
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(graphql::subscriptions))
-        .merge(graphiql(&config))
+        .merge(web::routes(&config))
         .merge(rest::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(from_fn_with_state(state.clone(), same_origin))
         .layer(Extension(schema))
+        .layer(Extension(introspection))
         .layer(Extension(graphql::SocketsPerAddress::new(
             config.sockets.per_address,
         )))
@@ -69,16 +71,6 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
-}
-
-/// `/graphiql`, when `ROSTER_GRAPHIQL` serves it; otherwise the path is unknown (404).
-fn graphiql(config: &Config) -> Router<AppState> {
-    let routes = Router::new();
-    if config.graphiql {
-        routes.route("/graphiql", get(graphql::graphiql))
-    } else {
-        routes
-    }
 }
 
 async fn not_found() -> Response {

@@ -8,6 +8,9 @@
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `browser`: what browsers get: the session cookie only, cross-site requests refused,
 //!   security headers.
+//! - `pages`: the pages' files, their types and caching, nothing from another server.
+//! - `panel`: the Admin Panel, My account and GraphiQL in headless Chromium (skipped, with a
+//!   line on stderr, where Chromium and chromedriver are not installed).
 //! - `rest`: every REST route and its shape.
 //! - `guessing`: pacing and budgets of password guesses, one check per operation.
 //! - `rules`: each authorization rule asked through GraphQL and REST, refused alike.
@@ -16,6 +19,7 @@
 //! - `keys`: model-service API keys and the key service endpoint.
 //! - `login_log`: what a failed login leaves in the log.
 //! - `idempotency`: `Idempotency-Key`: once, answered again, across restarts and races.
+//! - `introspection`: the canonical introspection query passes, on bounds of its own.
 //! - `hardening`: limits, timeouts, 405/413, suggestions, ops endpoints, graceful shutdown.
 //! - `graphql`: queries, pagination, personas and the rest of the GraphQL contract.
 //! - `subscriptions`: the administrators' live feeds over `/graphql/ws`, who may watch them.
@@ -37,8 +41,11 @@ mod graphql_ws;
 mod guessing;
 mod hardening;
 mod idempotency;
+mod introspection;
 mod keys;
 mod login_log;
+mod pages;
+mod panel;
 mod rest;
 mod rules;
 mod shredding;
