@@ -26,6 +26,10 @@ pub enum BenchCommand {
         /// How many tasks share the users (exercises group commit).
         #[arg(long, default_value_t = 1)]
         concurrency: u64,
+        /// Write and replay the SQLite store bare, without sealing personal data (as `serve`
+        /// does by default), to see what sealing costs.
+        #[arg(long)]
+        plain: bool,
     },
     /// Latency of `users(first: 50)` through the GraphQL schema, in process.
     Queries {
@@ -60,7 +64,11 @@ pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
 /// Runs one benchmark and prints its JSON line.
 pub async fn run(command: BenchCommand) -> Result<(), BenchError> {
     let line = match command {
-        BenchCommand::W1 { users, concurrency } => w1::run(users, concurrency).await?,
+        BenchCommand::W1 {
+            users,
+            concurrency,
+            plain,
+        } => w1::run(users, concurrency, plain).await?,
         BenchCommand::Queries { users, samples } => queries::run(users, samples).await?,
         BenchCommand::Populate {
             users,

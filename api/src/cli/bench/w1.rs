@@ -4,7 +4,8 @@
 //! ResetPassword (the same fixed hash), and GrantAdmin for every 10th user. Every command goes
 //! through the real command path (load, decide, append with the expected revision) on a fresh
 //! SQLite store with `synchronous=FULL`. Then the whole log is replayed in global order into
-//! the projections. With concurrency C > 1, C tasks share the N users.
+//! the projections. With concurrency C > 1, C tasks share the N users. Personal data is sealed
+//! per user as `serve` seals it, unless `--plain`.
 
 use super::{BenchError, FIXED_HASH, peak_rss_kib};
 use chrono::Utc;
@@ -15,6 +16,7 @@ use roster_domain::user::{CreateUser, CreatedVia, GrantAdmin, ResetPassword, Upd
 use roster_domain::values::{DisplayName, Email, PasswordHash, Username};
 use roster_projections::Projections;
 use roster_store::SqliteStore;
+use roster_store::shredding::{NameScheme, PersonalKeys, ShreddingStore, key_file_beside};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -66,12 +68,21 @@ async fn one_user(path: &CommandPath, n: u64) -> Result<u64, BenchError> {
     Ok(3)
 }
 
-pub(super) async fn run(users: u64, concurrency: u64) -> Result<String, BenchError> {
+pub(super) async fn run(users: u64, concurrency: u64, plain: bool) -> Result<String, BenchError> {
     let concurrency = concurrency.max(1);
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("w1").join("events.db");
+    let keys_file = key_file_beside(&file);
     let sqlite = Arc::new(tokio::task::spawn_blocking(move || SqliteStore::open(file)).await??);
-    let store: Arc<dyn EventStore> = sqlite.clone();
+    let store: Arc<dyn EventStore> = if plain {
+        sqlite.clone()
+    } else {
+        let keys = tokio::task::spawn_blocking(move || {
+            PersonalKeys::open_file(&keys_file, NameScheme::Keyed)
+        })
+        .await??;
+        Arc::new(ShreddingStore::new(sqlite.clone(), Arc::new(keys)))
+    };
     let path = CommandPath::new(store.clone(), Arc::new(Uuid::now_v7));
 
     let next = Arc::new(AtomicU64::new(0));
@@ -107,8 +118,9 @@ pub(super) async fn run(users: u64, concurrency: u64) -> Result<String, BenchErr
         return Err(format!("replay found {live_users} users, expected {users}").into());
     }
     Ok(format!(
-        "{{\"system\":\"roster {}\",\"users\":{users},\"concurrency\":{concurrency},\"commands\":{commands},\"events\":{},\"cmd_per_s\":{:.0},\"transactions\":{transactions},\"replay_events_per_s\":{:.0},\"peak_rss_kib\":{}}}",
+        "{{\"system\":\"roster {}\",\"users\":{users},\"concurrency\":{concurrency},\"sealed\":{},\"commands\":{commands},\"events\":{},\"cmd_per_s\":{:.0},\"transactions\":{transactions},\"replay_events_per_s\":{:.0},\"peak_rss_kib\":{}}}",
         env!("CARGO_PKG_VERSION"),
+        !plain,
         head.0,
         commands as f64 / command_time.as_secs_f64(),
         head.0 as f64 / replay_time.as_secs_f64(),
