@@ -5,7 +5,8 @@
 //!
 //! The file holds one row per user: their 32-byte key, or no key once they were deleted (a
 //! tombstone, so a key is never made again for a deleted user). `secure_delete` makes SQLite
-//! overwrite a destroyed key's bytes instead of leaving them in a free page. The file also
+//! overwrite a destroyed key's bytes instead of leaving them in a free page, and the
+//! write-ahead log (one fsync per new key) is emptied after each destruction. The file also
 //! holds the key of the stream names' keyed hash and how the log names its reservation streams.
 
 use base64::Engine as _;
@@ -78,7 +79,7 @@ impl PersonalKeys {
         let conn = Connection::open(path).map_err(|e| backend("open the key file", e))?;
         conn.execute_batch(
             "PRAGMA secure_delete = ON;
-             PRAGMA journal_mode = DELETE;
+             PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
              CREATE TABLE IF NOT EXISTS user_keys (user_id BLOB PRIMARY KEY, key BLOB);",
@@ -210,6 +211,10 @@ impl PersonalKeys {
                 params![user.0.as_bytes().as_slice()],
             )
             .map_err(|e| backend("destroy a key", e))?;
+            // The write-ahead log still holds the page as it was, key included, until it is
+            // copied back and emptied.
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .map_err(|e| backend("destroy a key", e))?;
         }
         self.write().insert(user, None);
         Ok(true)

@@ -183,15 +183,28 @@ impl EventStore for ShreddingStore {
 
     fn subscribe_decoded(&self, after: Position) -> DecodedFeed {
         let keys = Arc::clone(&self.keys);
+        // Opening costs more than applying (an AEAD per field), so pages are opened on the
+        // blocking pool, a few ahead of the reader that applies them, in order.
         self.inner
             .subscribe_decoded(after)
             .map(move |page| {
-                let mut page = page?;
-                for record in &mut page {
-                    open_decoded(&keys, record)?;
+                let keys = Arc::clone(&keys);
+                async move {
+                    let mut page = page?;
+                    if !page.iter().any(has_personal_data) {
+                        return Ok(page);
+                    }
+                    tokio::task::spawn_blocking(move || {
+                        for record in &mut page {
+                            open_decoded(&keys, record)?;
+                        }
+                        Ok(page)
+                    })
+                    .await
+                    .map_err(|e| StoreError::Backend(e.to_string()))?
                 }
-                Ok(page)
             })
+            .buffered(OPENING_AHEAD)
             .boxed()
     }
 }
@@ -316,6 +329,18 @@ pub fn open_event(keys: &PersonalKeys, event: &mut Event) {
     }
 }
 
+/// How many pages of a decoded feed are opened ahead of the one being read.
+const OPENING_AHEAD: usize = 4;
+
+/// Whether a decoded record has anything to open or a key to destroy.
+fn has_personal_data(record: &DecodedRecord) -> bool {
+    match &record.event {
+        Ok(Event::User(_, UserEvent::Deleted {})) => true,
+        Ok(event) => personal_fields(event.event_type()).is_some(),
+        Err(_) => false,
+    }
+}
+
 /// Opens a decoded record, and destroys the key of a user it shows deleted if the key is still
 /// there (the append that deleted them stopped before it could).
 fn open_decoded(keys: &PersonalKeys, record: &mut DecodedRecord) -> Result<(), StoreError> {
@@ -324,7 +349,7 @@ fn open_decoded(keys: &PersonalKeys, record: &mut DecodedRecord) -> Result<(), S
     };
     if let Event::User(user, UserEvent::Deleted {}) = event {
         if !keys.is_forgotten(*user) {
-            // Rare (only after a crash), small, and it must be durable before more is read.
+            // Rare (only after a crash), small, and on the blocking pool.
             keys.forget(*user)?;
         }
         return Ok(());
