@@ -8,14 +8,17 @@
 //! - `headers`: the security headers on every response.
 //! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
+//! - `offline`: the store opened only to read, for `roster events` and `roster export`.
 
 mod headers;
 mod idempotency;
 mod identify;
+mod offline;
 pub mod ops;
 mod origin;
 mod router;
 
+pub use offline::{OfflineStore, open_offline};
 pub use router::app;
 
 use crate::config::{Config, StoreLocation};
