@@ -77,8 +77,14 @@ pub async fn run(args: EventsArgs, default_store: &str) -> Result<(), String> {
     let offline = open_offline(&location).await.map_err(|e| e.to_string())?;
     let ctx = RequestContext::operator();
     let mut out = std::io::stdout().lock();
-    if format == Format::Table {
-        writeln!(out, "{}", table_header()).map_err(|e| e.to_string())?;
+    // A reader that stops early (`| head`) ends the command, quietly.
+    let written = |result: std::io::Result<()>| match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e.to_string()),
+        Ok(()) => Ok(true),
+    };
+    if format == Format::Table && !written(writeln!(out, "{}", table_header()))? {
+        return Ok(());
     }
     loop {
         let head = offline.position();
@@ -92,11 +98,15 @@ pub async fn run(args: EventsArgs, default_store: &str) -> Result<(), String> {
                     Format::Json => audit_entry(entry).to_string(),
                     Format::Table => table_row(entry),
                 };
-                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                if !written(writeln!(out, "{line}"))? {
+                    return Ok(());
+                }
             }
             query.after = query.until;
         }
-        out.flush().map_err(|e| e.to_string())?;
+        if !written(out.flush())? {
+            return Ok(());
+        }
         if !args.follow {
             return Ok(());
         }
