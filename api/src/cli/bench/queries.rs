@@ -1,7 +1,8 @@
 //! In-process latency of `users(first: 50)` through the real GraphQL schema (resolvers, read
-//! models, serialisation; no HTTP), over a store of N users, with and without a search.
+//! models, serialisation; no HTTP), over a store of N users, with and without a search; then
+//! the audit questions (`audit_queries`) over the same store with its history.
 
-use super::{BenchError, peak_rss_kib, population};
+use super::{BenchError, audit_queries, peak_rss_kib, population};
 use crate::auth::{Credential, Identity, RequestContext};
 use crate::cli::Cli;
 use crate::config::EnvApiKeys;
@@ -19,7 +20,7 @@ const PAGE: &str = "query($search: String) { users(first: 50, search: $search) {
      isAdmin createdAt stats { personas activeSessions apiKeys } } } } }";
 
 /// p50 and p99 of `samples` timings.
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+pub(super) fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort();
     let at = |q: f64| {
         let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
@@ -28,12 +29,15 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError> {
+/// `events` in all: each user's three, then profile edits by [`audit_queries::ACTORS`] users.
+pub(super) async fn run(users: u64, events: u64, samples: usize) -> Result<String, BenchError> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("events.db");
     let path = file.clone();
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??;
-    population::populate(&store, users).await?;
+    let ids = population::populate(&store, users).await?;
+    let history = events.saturating_sub(users * 3);
+    let middle = population::add_history(&store, &ids, audit_queries::ACTORS, history).await?;
     store.close().await;
     drop(store);
 
@@ -76,8 +80,10 @@ pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError
     let [(plain_p50, plain_p99), (search_p50, search_p99)] = figures[..] else {
         return Err("missing figures".into());
     };
+    let audit = audit_queries::run(&schema, &context, &ids, middle, samples).await?;
+    let events = server.state().commands.store().head().await?.0;
     Ok(format!(
-        "{{\"bench\":\"queries\",\"users\":{users},\"samples\":{samples},\"ready_s\":{:.2},\"users_first50_p50_ms\":{plain_p50:.3},\"users_first50_p99_ms\":{plain_p99:.3},\"users_first50_search_p50_ms\":{search_p50:.3},\"users_first50_search_p99_ms\":{search_p99:.3},\"peak_rss_kib\":{}}}",
+        "{{\"bench\":\"queries\",\"users\":{users},\"events\":{events},\"samples\":{samples},{audit},\"ready_s\":{:.2},\"users_first50_p50_ms\":{plain_p50:.3},\"users_first50_p99_ms\":{plain_p99:.3},\"users_first50_search_p50_ms\":{search_p50:.3},\"users_first50_search_p99_ms\":{search_p99:.3},\"peak_rss_kib\":{}}}",
         ready.as_secs_f64(),
         peak_rss_kib()
     ))
