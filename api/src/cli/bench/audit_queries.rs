@@ -3,12 +3,11 @@
 //! whose users have a history (profile edits made by a hundred actors).
 
 use super::BenchError;
-use super::queries::percentiles;
+use super::queries::time_query;
 use crate::auth::RequestContext;
 use crate::graphql::RosterSchema;
 use chrono::{DateTime, Utc};
 use roster_domain::ids::UserId;
-use std::time::Instant;
 
 /// How many users made the history's edits.
 pub(super) const ACTORS: usize = 100;
@@ -37,22 +36,12 @@ pub(super) async fn run(
         ("user_as_of", AS_OF, users.len()),
     ];
     for (name, query, among) in questions {
-        let mut timings = Vec::with_capacity(samples);
-        for i in 0..samples {
-            // A different user each time, spread over the whole store.
+        // A different user each time, spread over the whole store.
+        let variables = |i: usize| {
             let user = users[(i * 7919) % among.max(1)];
-            let variables = serde_json::json!({ "id": user.to_string(), "at": middle });
-            let request = async_graphql::Request::new(query)
-                .variables(async_graphql::Variables::from_json(variables))
-                .data(context.clone());
-            let started = Instant::now();
-            let response = schema.execute(request).await;
-            timings.push(started.elapsed());
-            if !response.errors.is_empty() {
-                return Err(format!("{name} failed: {:?}", response.errors).into());
-            }
-        }
-        let (p50, p99) = percentiles(timings);
+            serde_json::json!({ "id": user.to_string(), "at": middle })
+        };
+        let (p50, p99) = time_query(schema, context, query, samples, variables).await?;
         fields.push(format!(
             "\"{name}_p50_ms\":{p50:.3},\"{name}_p99_ms\":{p99:.3}"
         ));

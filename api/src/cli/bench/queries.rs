@@ -6,7 +6,7 @@ use super::{BenchError, audit_queries, peak_rss_kib, population};
 use crate::auth::{Credential, Identity, RequestContext};
 use crate::cli::Cli;
 use crate::config::EnvApiKeys;
-use crate::graphql;
+use crate::graphql::{self, RosterSchema};
 use crate::secrets::PasswordHasher;
 use crate::server;
 use clap::Parser;
@@ -20,7 +20,7 @@ const PAGE: &str = "query($search: String) { users(first: 50, search: $search) {
      isAdmin createdAt stats { personas activeSessions apiKeys } } } } }";
 
 /// p50 and p99 of `samples` timings.
-pub(super) fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort();
     let at = |q: f64| {
         let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
@@ -30,6 +30,29 @@ pub(super) fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
 }
 
 /// `events` in all: each user's three, then profile edits by [`audit_queries::ACTORS`] users.
+/// p50 and p99 (ms) of `samples` runs of `query` as `context`, the `i`th with `variables(i)`.
+pub(super) async fn time_query(
+    schema: &RosterSchema,
+    context: &RequestContext,
+    query: &str,
+    samples: usize,
+    variables: impl Fn(usize) -> serde_json::Value,
+) -> Result<(f64, f64), BenchError> {
+    let mut timings = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables(i)))
+            .data(context.clone());
+        let started = Instant::now();
+        let response = schema.execute(request).await;
+        timings.push(started.elapsed());
+        if !response.errors.is_empty() {
+            return Err(format!("query failed: {:?}", response.errors).into());
+        }
+    }
+    Ok(percentiles(timings))
+}
+
 pub(super) async fn run(users: u64, events: u64, samples: usize) -> Result<String, BenchError> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("events.db");
@@ -62,20 +85,8 @@ pub(super) async fn run(users: u64, events: u64, samples: usize) -> Result<Strin
 
     let mut figures = Vec::new();
     for search in [None, Some("user00123")] {
-        let mut timings = Vec::with_capacity(samples);
-        for _ in 0..samples {
-            let variables = serde_json::json!({ "search": search });
-            let request = async_graphql::Request::new(PAGE)
-                .variables(async_graphql::Variables::from_json(variables))
-                .data(context.clone());
-            let started = Instant::now();
-            let response = schema.execute(request).await;
-            timings.push(started.elapsed());
-            if !response.errors.is_empty() {
-                return Err(format!("query failed: {:?}", response.errors).into());
-            }
-        }
-        figures.push(percentiles(timings));
+        let variables = |_| serde_json::json!({ "search": search });
+        figures.push(time_query(&schema, &context, PAGE, samples, variables).await?);
     }
     let [(plain_p50, plain_p99), (search_p50, search_p99)] = figures[..] else {
         return Err("missing figures".into());
