@@ -1,6 +1,7 @@
 //! One account as its history tells it: the events about the user (from the audit index's
 //! positions, read from the store) folded up to an instant. Nothing decoded is kept after the
-//! answer: a question about the past reads the few events it needs again.
+//! answer: a question about the past reads the few events it needs again. (A little over 400
+//! lines with its test: what an account held is one fold, read in one sitting.)
 
 use super::changes::Account;
 use super::store_error;
@@ -343,4 +344,72 @@ pub(super) async fn fold(
         }
     }
     Ok(past)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use roster_domain::session::SessionStarted;
+    use roster_domain::values::{ResourceName, TokenHash};
+    use uuid::Uuid;
+
+    fn minute(n: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 9, n, 0).unwrap()
+    }
+
+    #[test]
+    fn it_should_count_what_an_account_held_at_each_instant() {
+        let (carol, dave) = (UserId(Uuid::now_v7()), UserId(Uuid::now_v7()));
+        let (persona, session) = (PersonaId(Uuid::now_v7()), SessionId(Uuid::now_v7()));
+        let mut past = PastAccount::new(carol, minute(0));
+        let started = SessionStarted {
+            user_id: carol,
+            token_hash: TokenHash::parse(&"ab".repeat(32)).unwrap(),
+            expires_at: minute(50),
+            user_agent: None,
+            ip: None,
+            remember_me: false,
+        };
+        let events = [
+            (
+                minute(1),
+                Event::Session(session, SessionEvent::Started(started)),
+            ),
+            (
+                minute(2),
+                Event::Persona(
+                    persona,
+                    PersonaEvent::Created {
+                        owner: carol,
+                        name: ResourceName::parse("Bot").unwrap(),
+                    },
+                ),
+            ),
+            (minute(3), Event::User(carol, UserEvent::Disabled {})),
+            (
+                minute(4),
+                Event::Persona(
+                    persona,
+                    PersonaEvent::Transferred {
+                        from: carol,
+                        to: dave,
+                    },
+                ),
+            ),
+        ];
+        for (revision, (at, event)) in events.iter().enumerate() {
+            past.apply(event, *at, Actor::System, revision as u64);
+        }
+        let counts = |at| (past.sessions_at(at), past.personas_at(at));
+        assert_eq!(counts(minute(0)), (0, 0));
+        assert_eq!(counts(minute(2)), (1, 1));
+        assert_eq!(counts(minute(3)), (0, 1), "disabling ends her sessions");
+        assert_eq!(counts(minute(4)), (0, 0), "the persona went to dave");
+        assert_eq!(
+            past.sessions[0].ended,
+            Some((minute(3), "revoked".to_owned()))
+        );
+        assert!(past.disabled());
+    }
 }
