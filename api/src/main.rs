@@ -33,6 +33,18 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some(CliCommand::Events(args)) => {
+            return offline(
+                "events",
+                roster_api::cli::events::run(args, &cli.settings.store).await,
+            );
+        }
+        Some(CliCommand::Export(args)) => {
+            return offline(
+                "export",
+                roster_api::cli::export::run(args, &cli.settings.store).await,
+            );
+        }
         Some(CliCommand::Serve) | None => {}
     }
     let config = match cli.settings.into_config(EnvApiKeys::from_process()) {
@@ -48,6 +60,17 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             error!(error = %e, "roster stopped with an error");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The exit of an offline command: its error on standard error, and a failure code.
+fn offline(command: &str, outcome: Result<(), String>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("roster {command}: {e}");
             ExitCode::FAILURE
         }
     }

@@ -33,6 +33,10 @@ pub enum Credential {
     Valid,
     /// A token that does not (expired, ended, unknown, or its user is disabled or deleted).
     Rejected,
+    /// None needed: the person at the machine, running an offline command on the store itself
+    /// (`roster events`, `roster export`), who can read the file anyway. No request over the
+    /// network ever carries it: only [`RequestContext::operator`] makes it.
+    Operator,
 }
 
 /// Everything about one request that handlers need besides its body.
@@ -66,6 +70,14 @@ impl RequestContext {
             ip: None,
             tls: false,
             browser: false,
+        }
+    }
+
+    /// The operator of an offline command on the store (see [`Credential::Operator`]).
+    pub fn operator() -> RequestContext {
+        RequestContext {
+            credential: Credential::Operator,
+            ..RequestContext::anonymous()
         }
     }
 

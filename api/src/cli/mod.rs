@@ -4,9 +4,13 @@
 //!
 //! - `settings`: the flags, and their check into a `Config`.
 //! - `bench`: `roster bench …`, the benchmarks anyone can run from a clone.
+//! - `events`, `export`: the audit log and a user's export, offline on the store.
 
 pub mod bench;
+pub mod events;
+pub mod export;
 mod settings;
+mod time;
 
 pub use settings::Settings;
 
@@ -38,4 +42,8 @@ pub enum CliCommand {
     /// Run a benchmark and print its figures as one JSON line.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Print the audit log from the store itself (beside a running server or not).
+    Events(events::EventsArgs),
+    /// Write everything Roster holds about one user as one JSON document.
+    Export(export::ExportArgs),
 }

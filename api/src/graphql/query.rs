@@ -64,22 +64,41 @@ impl QueryRoot {
         })
     }
 
-    /// One user by id or username (administrators, or the user themself).
+    /// One user by id or username (administrators, or the user themself). With `asOf`
+    /// (administrators): the account as it was at that instant, deleted since or not, or null
+    /// if it did not exist then; a username names the account that held it at that instant.
+    /// Its `stats` are the personas and API keys held then and the sessions not yet ended or
+    /// expired then (the idle timeout is not applied to the past).
     async fn user(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
         username: Option<String>,
+        as_of: Option<DateTime<Utc>>,
     ) -> Result<Option<User>> {
         let (state, request) = parts(ctx)?;
-        let record = users::find(
-            state,
-            request,
-            id.as_ref().map(|id| id.as_str()),
-            username.as_deref(),
-        )
-        .extend()?;
+        let id = id.as_ref().map(|id| id.as_str());
+        if let Some(at) = as_of {
+            let past = audit::user_as_of(state, request, id, username.as_deref(), at)
+                .await
+                .extend()?;
+            return Ok(past.as_ref().map(User::from));
+        }
+        let record = users::find(state, request, id, username.as_deref()).extend()?;
         Ok(record.as_ref().map(User::from))
+    }
+
+    /// Who held the admin role at the instant `at` (now without it), disabled or not, oldest
+    /// account first (administrators). Accounts deleted since are included when they held it
+    /// then.
+    async fn administrators(
+        &self,
+        ctx: &Context<'_>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<User>> {
+        let (state, request) = parts(ctx)?;
+        let admins = audit::administrators(state, request, at).await.extend()?;
+        Ok(admins.iter().map(User::from).collect())
     }
 
     /// Active sessions, newest first, optionally of one user (administrators).

@@ -1,6 +1,7 @@
 //! The GraphQL object and input types: the contract clients depend on, names included.
 
 use crate::service::api_keys::{ApiKeyRecord, EffectiveKey, KeySource};
+use crate::service::audit::UserAsOf;
 use crate::service::owned::OwnedRecord;
 use crate::service::records::{SessionRecord, SystemStats as SystemTotals, UserRecord};
 use crate::service::totp::TotpEnrollment as TotpEnrollmentRecord;
@@ -56,7 +57,12 @@ pub struct UserStats {
 
 impl From<&UserRecord> for User {
     fn from(record: &UserRecord) -> User {
-        let user = &record.user;
+        User::from(&UserAsOf::from(record))
+    }
+}
+
+impl From<&UserAsOf> for User {
+    fn from(user: &UserAsOf) -> User {
         User {
             id: ID(user.id.to_string()),
             username: user.username.clone(),
@@ -65,14 +71,14 @@ impl From<&UserRecord> for User {
             is_admin: user.is_admin,
             disabled: user.disabled,
             must_change_password: user.must_change_password,
-            totp_enabled: record.totp_enabled,
+            totp_enabled: user.totp_enabled,
             created_at: user.created_at,
             updated_at: user.updated_at,
             version: count(user.version),
             stats: UserStats {
-                personas: count(record.stats.personas),
-                active_sessions: count(record.stats.active_sessions),
-                api_keys: count(record.stats.api_keys),
+                personas: count(user.stats.personas),
+                active_sessions: count(user.stats.active_sessions),
+                api_keys: count(user.stats.api_keys),
             },
         }
     }

@@ -6,6 +6,7 @@
 //! with the account as it is now in `details`, and changes nothing.
 
 use super::JsonBody;
+use super::audit::{self, time};
 use super::shapes::admin_user;
 use crate::auth::RequestContext;
 use crate::error::ApiError;
@@ -14,10 +15,11 @@ use crate::service::records::UserRecord;
 use crate::service::users::{self, NewUser, UserChanges};
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{ETAG, IF_MATCH};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::AppendHeaders;
+use axum::response::{IntoResponse, Response};
 use roster_domain::store::Revision;
 use roster_domain::user::CreatedVia;
 use serde::Deserialize;
@@ -124,14 +126,28 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(admin_user(&record))))
 }
 
-/// `GET /api/admin/users/{id}`, with the `ETag`.
+/// `GET /api/admin/users/{id}`, with the `ETag`; with `?asOf=TIME`, the account as it was
+/// then (no `ETag`: it is not a version to write against), or 404 if it did not exist then.
 pub async fn read(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestContext>,
     Path(id): Path<String>,
-) -> Result<Versioned, ApiError> {
+    Query(params): Query<AsOfParams>,
+) -> Result<Response, ApiError> {
+    if let Some(at) = time(params.as_of.as_deref(), "asOf")? {
+        return Ok(audit::user_as_of(&state, &ctx, &id, at)
+            .await?
+            .into_response());
+    }
     let record = users::read(&state, &ctx, &id)?;
-    Ok(versioned(&record))
+    Ok(versioned(&record).into_response())
+}
+
+/// `GET /api/admin/users/{id}` query.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AsOfParams {
+    as_of: Option<String>,
 }
 
 /// `PUT|PATCH /api/admin/users/{id}` (`If-Match`).

@@ -1,6 +1,8 @@
-//! `GET /api/admin/audit`: the audit log (administrators).
+//! The history of accounts (administrators): `GET /api/admin/audit` (the audit log),
+//! `GET /api/admin/users/{id}?asOf=` (an account as it was) and
+//! `GET /api/admin/administrators?at=` (who held the admin role).
 
-use super::shapes::audit_entry;
+use super::shapes::{admin_user_of, audit_entry};
 use crate::auth::RequestContext;
 use crate::error::ApiError;
 use crate::service::AppState;
@@ -27,7 +29,8 @@ pub struct AuditParams {
     limit: Option<i32>,
 }
 
-fn time(text: Option<&str>, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
+/// An optional RFC 3339 time parameter named `name`.
+pub(super) fn time(text: Option<&str>, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
     text.filter(|t| !t.trim().is_empty())
         .map(|t| {
             DateTime::parse_from_rfc3339(t.trim())
@@ -72,4 +75,36 @@ pub async fn log(
         "entries": page.entries.iter().map(audit_entry).collect::<Vec<_>>(),
         "nextCursor": next,
     })))
+}
+
+/// The account `id` as it was `at`, or 404 `User not found` if it did not exist then.
+pub(super) async fn user_as_of(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<Json<Value>, ApiError> {
+    match audit::user_as_of(state, ctx, Some(id), None, at).await? {
+        Some(user) => Ok(Json(admin_user_of(&user))),
+        None => Err(ApiError::NotFound("User not found".into())),
+    }
+}
+
+/// `GET /api/admin/administrators` query.
+#[derive(Deserialize)]
+pub struct AdministratorsParams {
+    at: Option<String>,
+}
+
+/// `GET /api/admin/administrators?at=TIME` → `{administrators: [user…]}`: who held the admin
+/// role then (now without `at`).
+pub async fn administrators(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestContext>,
+    Query(params): Query<AdministratorsParams>,
+) -> Result<Json<Value>, ApiError> {
+    let at = time(params.at.as_deref(), "at")?;
+    let admins = audit::administrators(&state, &ctx, at).await?;
+    let admins: Vec<Value> = admins.iter().map(admin_user_of).collect();
+    Ok(Json(json!({ "administrators": admins })))
 }

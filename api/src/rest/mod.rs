@@ -7,7 +7,8 @@
 //!   `DELETE /api/admin/users/{id}/totp`: two-factor authentication.
 //! - `admin_users`: `/api/admin/users/*` (list, create, read, update, delete, disable,
 //!   enable, reset-password).
-//! - `audit`: `GET /api/admin/audit`, the audit log.
+//! - `audit`: `GET /api/admin/audit` (the audit log), `/api/admin/administrators`, and
+//!   `/api/admin/users/{id}?asOf=` (an account as it was).
 //! - `sessions`: `/api/sessions/*`, `/api/admin/sessions/*`.
 //! - `api_keys`: `/api/api-keys/*`, `/api/admin/api-keys/*`.
 //! - `profile`: `/api/user/profile`.
@@ -22,7 +23,7 @@ mod auth;
 mod model_service;
 mod profile;
 mod sessions;
-mod shapes;
+pub mod shapes;
 mod totp;
 
 use crate::error::ApiError;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<AppState> {
             post(admin_users::reset_password),
         )
         .route("/api/admin/audit", get(audit::log))
+        .route("/api/admin/administrators", get(audit::administrators))
         .route("/api/sessions", get(sessions::mine))
         .route("/api/sessions/{id}", delete(sessions::revoke_mine))
         .route(

@@ -1,14 +1,28 @@
 //! The JSON shapes of FOVEA's REST API.
 
 use crate::service::api_keys::ApiKeyRecord;
-use crate::service::audit::{self, AuditEntry};
+use crate::service::audit::{self, AuditEntry, UserAsOf};
 use crate::service::records::{SessionRecord, UserRecord};
 use roster_domain::ids::SessionId;
 use serde_json::{Value, json};
 
 /// `{id, username, email, displayName, isAdmin}`.
 pub fn user_summary(record: &UserRecord) -> Value {
-    let u = &record.user;
+    summary_of(&UserAsOf::from(record))
+}
+
+/// The user summary with times and flags: the profile.
+pub fn profile(record: &UserRecord) -> Value {
+    profile_of(&UserAsOf::from(record))
+}
+
+/// An Admin Panel row: the profile plus status, `version` (as the `ETag` of one user gives it)
+/// and `_count {personas, sessions, apiKeys}` (sessions: active ones only).
+pub fn admin_user(record: &UserRecord) -> Value {
+    admin_user_of(&UserAsOf::from(record))
+}
+
+fn summary_of(u: &UserAsOf) -> Value {
     json!({
         "id": u.id.to_string(),
         "username": u.username,
@@ -18,26 +32,24 @@ pub fn user_summary(record: &UserRecord) -> Value {
     })
 }
 
-/// The user summary with times and flags: the profile.
-pub fn profile(record: &UserRecord) -> Value {
-    let mut value = user_summary(record);
-    value["createdAt"] = json!(record.user.created_at);
-    value["updatedAt"] = json!(record.user.updated_at);
-    value["mustChangePassword"] = json!(record.user.must_change_password);
-    value["totpEnabled"] = json!(record.totp_enabled);
+fn profile_of(u: &UserAsOf) -> Value {
+    let mut value = summary_of(u);
+    value["createdAt"] = json!(u.created_at);
+    value["updatedAt"] = json!(u.updated_at);
+    value["mustChangePassword"] = json!(u.must_change_password);
+    value["totpEnabled"] = json!(u.totp_enabled);
     value
 }
 
-/// An Admin Panel row: the profile plus status, `version` (as the `ETag` of one user gives it)
-/// and `_count {personas, sessions, apiKeys}` (sessions: active ones only).
-pub fn admin_user(record: &UserRecord) -> Value {
-    let mut value = profile(record);
-    value["disabled"] = json!(record.user.disabled);
-    value["version"] = json!(record.user.version);
+/// An Admin Panel row of an account as it is, or as it was at some instant (`asOf`).
+pub fn admin_user_of(u: &UserAsOf) -> Value {
+    let mut value = profile_of(u);
+    value["disabled"] = json!(u.disabled);
+    value["version"] = json!(u.version);
     value["_count"] = json!({
-        "personas": record.stats.personas,
-        "sessions": record.stats.active_sessions,
-        "apiKeys": record.stats.api_keys,
+        "personas": u.stats.personas,
+        "sessions": u.stats.active_sessions,
+        "apiKeys": u.stats.api_keys,
     });
     value
 }

@@ -9,15 +9,18 @@
 //! - `origin`: the middleware that refuses cross-site requests acting with the cookie.
 //! - `ops`: `/healthz`, `/readyz`, `/metrics`.
 //! - `personal_data`: where each user's personal-data keys are kept (crypto-shredding).
+//! - `offline`: the store opened only to read, for `roster events` and `roster export`.
 
 mod headers;
 mod idempotency;
 mod identify;
+mod offline;
 pub mod ops;
 mod origin;
 mod personal_data;
 mod router;
 
+pub use offline::{OfflineStore, open_offline};
 pub use router::app;
 
 use crate::config::{Config, StoreLocation};

@@ -6,7 +6,7 @@
 //! the gaps between them as LEB128 varints: one or two bytes an entry instead of eight, and a
 //! short history fits inline in its map entry without an allocation of its own.
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 use roster_domain::ids::UserId;
 use roster_domain::store::{Actor, Position};
 use smallvec::SmallVec;
@@ -16,6 +16,9 @@ use smallvec::SmallVec;
 pub struct AuditIndex {
     by_actor: HashMap<Actor, Positions>,
     by_subject: HashMap<UserId, Positions>,
+    /// Every user who ever held the admin role: the accounts whose histories say who was an
+    /// administrator at a given time (a set: the bench population grants thousands).
+    admins_ever: HashSet<UserId>,
 }
 
 impl AuditIndex {
@@ -32,6 +35,16 @@ impl AuditIndex {
         self.by_subject
             .get(&user)
             .map_or_else(Vec::new, Positions::to_vec)
+    }
+
+    /// Every user who ever held the admin role (deleted ones too), in no particular order.
+    pub fn admins_ever(&self) -> Vec<UserId> {
+        self.admins_ever.iter().copied().collect()
+    }
+
+    /// Records that `user` holds the admin role (created with it, or granted it).
+    pub(crate) fn record_admin(&mut self, user: UserId) {
+        self.admins_ever.insert(user);
     }
 
     /// Records the event at `position`, caused by `actor`, about `subject` and about `also`

@@ -213,6 +213,13 @@ impl ReadModels {
         let at = metadata.occurred_at;
         let (subject, also) = self.subjects_of(&event);
         self.audit.record(position, metadata.actor, subject, also);
+        match &event {
+            Event::User(id, UserEvent::Created(created)) if created.is_admin => {
+                self.audit.record_admin(*id)
+            }
+            Event::User(id, UserEvent::AdminGranted {}) => self.audit.record_admin(*id),
+            _ => {}
+        }
         match event {
             Event::User(id, e) => {
                 match &e {

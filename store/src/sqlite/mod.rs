@@ -4,9 +4,11 @@
 //! - `writer`: the single writer thread and its group commit.
 //! - `append`: the SQL behind the shared append rules, run inside one savepoint.
 //! - `reader`: the read-only connection pool and the read queries.
+//! - `read_only`: the store opened only to read, beside a server writing the same file.
 //! - `row`: how an envelope maps to a row and back.
 
 mod append;
+mod read_only;
 mod reader;
 mod row;
 mod schema;

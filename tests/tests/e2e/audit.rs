@@ -22,7 +22,7 @@ fn log_query() -> String {
 
 /// The scripted history of `carol`: created, two fields edited, made admin, password reset
 /// with her sessions ended, disabled, enabled, deleted. Returns her id and session token.
-async fn scripted_history(app: &TestApp, admin: &str) -> (String, String) {
+pub(crate) async fn scripted_history(app: &TestApp, admin: &str) -> (String, String) {
     let carol = app.create_user(admin, "carol", "carol-password-1").await;
     let token = app.login("carol", "carol-password-1").await;
     let second = app.login("carol", "carol-password-1").await;

@@ -5,6 +5,8 @@
 //! - `walk`: the administrator guide, step by step (the "done when").
 //! - `audit`: `auditLog` and `GET /api/admin/audit`: entries, changes, paging, who may ask,
 //!   and that no secret shows.
+//! - `audit_past`: `user(asOf:)` and `administrators(at:)`: an account as it was, who held
+//!   the admin role.
 //! - `auth`: logins, cookies, throttling, idle timeout, password changes, disabled users.
 //! - `browser`: what browsers get: the session cookie only, cross-site requests refused,
 //!   security headers.
@@ -33,6 +35,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_past;
 mod auth;
 mod browser;
 mod edits;

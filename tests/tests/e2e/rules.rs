@@ -69,6 +69,27 @@ async fn it_should_ask_for_an_administrator_at_every_door() {
             body: None,
         },
         Doors {
+            graphql: "query($id: ID) { user(id: $id, asOf: \"2026-01-01T00:00:00Z\") { id } }",
+            variables: json!({ "id": member_id }),
+            method: Method::GET,
+            path: format!("/api/admin/users/{member_id}?asOf=2026-01-01T00:00:00Z"),
+            body: None,
+        },
+        Doors {
+            graphql: "{ administrators { id } }",
+            variables: json!({}),
+            method: Method::GET,
+            path: "/api/admin/administrators".into(),
+            body: None,
+        },
+        Doors {
+            graphql: "{ administrators(at: \"2026-01-01T00:00:00Z\") { id } }",
+            variables: json!({}),
+            method: Method::GET,
+            path: "/api/admin/administrators?at=2026-01-01T00:00:00Z".into(),
+            body: None,
+        },
+        Doors {
             graphql: "{ systemApiKeys { id } }",
             variables: json!({}),
             method: Method::GET,

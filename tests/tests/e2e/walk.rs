@@ -129,6 +129,9 @@ async fn it_should_walk_the_managing_users_guide_end_to_end() {
         .gql_ok(Some(&admin), "{ stats { personas apiKeys } }", json!({}))
         .await;
     assert_eq!(stats["stats"], json!({ "personas": 1, "apiKeys": 1 }));
+    // "Consider exporting user data before deletion": the history stays reviewable after
+    // (`roster export --user alice` writes it all; here, the account as it was).
+    let before_deletion = chrono::Utc::now();
     let deleted = app
         .gql_ok(
             Some(&admin),
@@ -150,6 +153,18 @@ async fn it_should_walk_the_managing_users_guide_end_to_end() {
         )
         .await;
     assert_eq!(after["user"], serde_json::Value::Null);
+    let then = app
+        .gql_ok(
+            Some(&admin),
+            "query($id: ID!, $at: DateTime) { user(id: $id, asOf: $at) { username \
+             stats { personas apiKeys } } }",
+            json!({ "id": alice, "at": before_deletion }),
+        )
+        .await;
+    assert_eq!(
+        then["user"],
+        json!({ "username": "alice", "stats": { "personas": 1, "apiKeys": 1 } })
+    );
     assert_eq!(
         after["stats"],
         json!({ "users": 2, "personas": 0, "apiKeys": 0, "activeSessions": 1 })

@@ -2,11 +2,13 @@
 //!
 //! - `w1`: workload W1 through the real command path on a fresh durable SQLite store.
 //! - `queries`: in-process latency of `users(first: 50)` through the GraphQL schema, with and
-//!   without a search, over a store of N users.
+//!   without a search, over a store of N users; and of the audit questions (`audit_queries`)
+//!   over the same store with a history of M events.
 //! - `populate`: writes a store of N users for the HTTP load script (`scripts/bench-http.sh`).
 //!
 //! Benchmarks, not tests: nothing in `cargo test` depends on speed.
 
+mod audit_queries;
 mod population;
 mod queries;
 mod w1;
@@ -31,11 +33,16 @@ pub enum BenchCommand {
         #[arg(long)]
         plain: bool,
     },
-    /// Latency of `users(first: 50)` through the GraphQL schema, in process.
+    /// Latency of `users(first: 50)` and of the audit questions through the GraphQL schema,
+    /// in process.
     Queries {
         /// How many users the store holds.
         #[arg(long, default_value_t = 100_000)]
         users: u64,
+        /// How many events the store holds in all: each user's three, then profile edits by
+        /// a hundred users (none beyond the users' own when it is no more than that).
+        #[arg(long, default_value_t = 0)]
+        events: u64,
         /// How many queries of each kind to time.
         #[arg(long, default_value_t = 2_000)]
         samples: usize,
@@ -69,7 +76,11 @@ pub async fn run(command: BenchCommand) -> Result<(), BenchError> {
             concurrency,
             plain,
         } => w1::run(users, concurrency, plain).await?,
-        BenchCommand::Queries { users, samples } => queries::run(users, samples).await?,
+        BenchCommand::Queries {
+            users,
+            events,
+            samples,
+        } => queries::run(users, events, samples).await?,
         BenchCommand::Populate {
             users,
             file,

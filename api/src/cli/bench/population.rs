@@ -11,7 +11,7 @@ use roster_domain::ids::UserId;
 use roster_domain::reservation::{EmailEvent, UsernameEvent};
 use roster_domain::store::{Actor, EventStore, Expected, Metadata, NewEvent, StreamAppend};
 use roster_domain::user::CreateUser;
-use roster_domain::user::{CreatedVia, UserCreated, UserEvent};
+use roster_domain::user::{CreatedVia, ProfileUpdated, UserCreated, UserEvent};
 use roster_domain::values::Password;
 use roster_domain::values::{DisplayName, Email, PasswordHash, Username};
 use roster_store::SqliteStore;
@@ -20,9 +20,8 @@ use std::sync::Arc;
 use std::time::Instant;
 use uuid::Uuid;
 
-/// The three events of user number `n`, as one atomic append.
-fn user_append(n: u64) -> Result<Vec<StreamAppend>, BenchError> {
-    let id = UserId(Uuid::now_v7());
+/// The three events of user number `n` (whose id is `id`), as one atomic append.
+fn user_append(n: u64, id: UserId) -> Result<Vec<StreamAppend>, BenchError> {
     let name = format!("user{n:07}");
     let email = Email::parse(&format!("{name}@example.org"))?;
     let username = Username::parse(&name)?;
@@ -42,8 +41,17 @@ fn user_append(n: u64) -> Result<Vec<StreamAppend>, BenchError> {
         Event::Username(username.key(), UsernameEvent::Reserved { user_id: id }),
         Event::Email(email.key(), EmailEvent::Reserved { user_id: id }),
     ];
+    appends(&events, Actor::System, Expected::NoStream)
+}
+
+/// `events`, each appended to its own stream at `expected`, caused by `actor`, now.
+fn appends(
+    events: &[Event],
+    actor: Actor,
+    expected: Expected,
+) -> Result<Vec<StreamAppend>, BenchError> {
     let metadata = Metadata {
-        actor: Actor::System,
+        actor,
         correlation_id: Uuid::now_v7(),
         causation_id: Uuid::now_v7(),
         occurred_at: Utc::now(),
@@ -54,7 +62,7 @@ fn user_append(n: u64) -> Result<Vec<StreamAppend>, BenchError> {
             let data = event.encode()?;
             Ok(StreamAppend {
                 stream: event.stream().to_string(),
-                expected: Expected::NoStream,
+                expected,
                 events: vec![NewEvent {
                     event_id: Uuid::now_v7(),
                     event_type: data.event_type.to_owned(),
@@ -67,13 +75,28 @@ fn user_append(n: u64) -> Result<Vec<StreamAppend>, BenchError> {
         .collect()
 }
 
-/// Appends `users` users to `store`, many appends in flight so the store group-commits them.
-pub(super) async fn populate(store: &dyn EventStore, users: u64) -> Result<(), BenchError> {
-    let mut n = 0;
-    while n < users {
-        let end = (n + 512).min(users);
-        let appends: Vec<_> = (n..end)
-            .map(user_append)
+/// Appends `users` users to `store`, many appends in flight so the store group-commits them;
+/// returns their ids, in order.
+pub(super) async fn populate(
+    store: &dyn EventStore,
+    users: u64,
+) -> Result<Vec<UserId>, BenchError> {
+    let ids: Vec<UserId> = (0..users).map(|_| UserId(Uuid::now_v7())).collect();
+    let batches = (0..users).map(|n| user_append(n, ids[n as usize]));
+    append_all(store, batches).await?;
+    Ok(ids)
+}
+
+/// Appends every batch, 512 in flight at a time.
+async fn append_all(
+    store: &dyn EventStore,
+    batches: impl Iterator<Item = Result<Vec<StreamAppend>, BenchError>>,
+) -> Result<(), BenchError> {
+    let mut batches = batches.peekable();
+    while batches.peek().is_some() {
+        let appends: Vec<_> = batches
+            .by_ref()
+            .take(512)
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .map(|batch| store.append(batch))
@@ -81,9 +104,39 @@ pub(super) async fn populate(store: &dyn EventStore, users: u64) -> Result<(), B
         for appended in futures::future::join_all(appends).await {
             appended?;
         }
-        n = end;
     }
     Ok(())
+}
+
+/// Appends `events` profile edits, round-robin over `users`, each made by one of the first
+/// `actors` users: the history an audit log reads. Returns when the middle one was made.
+pub(super) async fn add_history(
+    store: &dyn EventStore,
+    users: &[UserId],
+    actors: usize,
+    events: u64,
+) -> Result<chrono::DateTime<Utc>, BenchError> {
+    if users.is_empty() || events == 0 {
+        return Ok(Utc::now());
+    }
+    let mut middle = Utc::now();
+    let edit = |i: u64| -> Result<Vec<StreamAppend>, BenchError> {
+        let user = users[(i % users.len() as u64) as usize];
+        let actor = users[(i % actors.clamp(1, users.len()) as u64) as usize];
+        let event = Event::User(
+            user,
+            UserEvent::ProfileUpdated(ProfileUpdated {
+                display_name: DisplayName::parse(&format!("Edit {i}"))?,
+                email: None,
+            }),
+        );
+        appends(&[event], Actor::User(actor.0), Expected::Any)
+    };
+    let half = events / 2;
+    append_all(store, (0..half).map(edit)).await?;
+    middle = middle.max(Utc::now());
+    append_all(store, (half..events).map(edit)).await?;
+    Ok(middle)
 }
 
 /// Creates the first administrator through the command path, as the server's bootstrap would.

@@ -1,11 +1,12 @@
 //! In-process latency of `users(first: 50)` through the real GraphQL schema (resolvers, read
-//! models, serialisation; no HTTP), over a store of N users, with and without a search.
+//! models, serialisation; no HTTP), over a store of N users, with and without a search; then
+//! the audit questions (`audit_queries`) over the same store with its history.
 
-use super::{BenchError, peak_rss_kib, population};
+use super::{BenchError, audit_queries, peak_rss_kib, population};
 use crate::auth::{Credential, Identity, RequestContext};
 use crate::cli::Cli;
 use crate::config::EnvApiKeys;
-use crate::graphql;
+use crate::graphql::{self, RosterSchema};
 use crate::secrets::PasswordHasher;
 use crate::server;
 use clap::Parser;
@@ -28,12 +29,38 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError> {
+/// `events` in all: each user's three, then profile edits by [`audit_queries::ACTORS`] users.
+/// p50 and p99 (ms) of `samples` runs of `query` as `context`, the `i`th with `variables(i)`.
+pub(super) async fn time_query(
+    schema: &RosterSchema,
+    context: &RequestContext,
+    query: &str,
+    samples: usize,
+    variables: impl Fn(usize) -> serde_json::Value,
+) -> Result<(f64, f64), BenchError> {
+    let mut timings = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables(i)))
+            .data(context.clone());
+        let started = Instant::now();
+        let response = schema.execute(request).await;
+        timings.push(started.elapsed());
+        if !response.errors.is_empty() {
+            return Err(format!("query failed: {:?}", response.errors).into());
+        }
+    }
+    Ok(percentiles(timings))
+}
+
+pub(super) async fn run(users: u64, events: u64, samples: usize) -> Result<String, BenchError> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("events.db");
     let path = file.clone();
     let store = tokio::task::spawn_blocking(move || SqliteStore::open(path)).await??;
-    population::populate(&store, users).await?;
+    let ids = population::populate(&store, users).await?;
+    let history = events.saturating_sub(users * 3);
+    let middle = population::add_history(&store, &ids, audit_queries::ACTORS, history).await?;
     store.close().await;
     drop(store);
 
@@ -58,26 +85,16 @@ pub(super) async fn run(users: u64, samples: usize) -> Result<String, BenchError
 
     let mut figures = Vec::new();
     for search in [None, Some("user00123")] {
-        let mut timings = Vec::with_capacity(samples);
-        for _ in 0..samples {
-            let variables = serde_json::json!({ "search": search });
-            let request = async_graphql::Request::new(PAGE)
-                .variables(async_graphql::Variables::from_json(variables))
-                .data(context.clone());
-            let started = Instant::now();
-            let response = schema.execute(request).await;
-            timings.push(started.elapsed());
-            if !response.errors.is_empty() {
-                return Err(format!("query failed: {:?}", response.errors).into());
-            }
-        }
-        figures.push(percentiles(timings));
+        let variables = |_| serde_json::json!({ "search": search });
+        figures.push(time_query(&schema, &context, PAGE, samples, variables).await?);
     }
     let [(plain_p50, plain_p99), (search_p50, search_p99)] = figures[..] else {
         return Err("missing figures".into());
     };
+    let audit = audit_queries::run(&schema, &context, &ids, middle, samples).await?;
+    let events = server.state().commands.store().head().await?.0;
     Ok(format!(
-        "{{\"bench\":\"queries\",\"users\":{users},\"samples\":{samples},\"ready_s\":{:.2},\"users_first50_p50_ms\":{plain_p50:.3},\"users_first50_p99_ms\":{plain_p99:.3},\"users_first50_search_p50_ms\":{search_p50:.3},\"users_first50_search_p99_ms\":{search_p99:.3},\"peak_rss_kib\":{}}}",
+        "{{\"bench\":\"queries\",\"users\":{users},\"events\":{events},\"samples\":{samples},{audit},\"ready_s\":{:.2},\"users_first50_p50_ms\":{plain_p50:.3},\"users_first50_p99_ms\":{plain_p99:.3},\"users_first50_search_p50_ms\":{search_p50:.3},\"users_first50_search_p99_ms\":{search_p99:.3},\"peak_rss_kib\":{}}}",
         ready.as_secs_f64(),
         peak_rss_kib()
     ))

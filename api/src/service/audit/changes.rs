@@ -69,14 +69,16 @@ impl Streams {
     }
 }
 
-/// A user account as an audit entry shows it.
+/// A user account as an audit entry shows it, and as `asOf` answers it.
 #[derive(Debug, Default, Clone)]
-struct Account {
-    username: Option<String>,
-    display_name: Option<String>,
-    email: Option<String>,
-    is_admin: bool,
-    disabled: bool,
+pub(super) struct Account {
+    pub(super) username: Option<String>,
+    pub(super) display_name: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) is_admin: bool,
+    pub(super) disabled: bool,
+    pub(super) must_change_password: bool,
+    pub(super) deleted: bool,
 }
 
 impl Account {
@@ -90,13 +92,14 @@ impl Account {
         account
     }
 
-    fn apply(&mut self, event: &UserEvent) {
+    pub(super) fn apply(&mut self, event: &UserEvent) {
         match event {
             UserEvent::Created(created) => {
                 self.username = Some(created.username.as_str().to_owned());
                 self.display_name = Some(created.display_name.as_str().to_owned());
                 self.email = created.email.as_ref().map(|e| e.as_str().to_owned());
                 self.is_admin = created.is_admin;
+                self.must_change_password = created.must_change_password;
             }
             UserEvent::ProfileUpdated(updated) => {
                 self.display_name = Some(updated.display_name.as_str().to_owned());
@@ -106,8 +109,9 @@ impl Account {
             UserEvent::AdminRevoked {} => self.is_admin = false,
             UserEvent::Disabled {} => self.disabled = true,
             UserEvent::Enabled {} => self.disabled = false,
-            UserEvent::PasswordReset(_) | UserEvent::PasswordChanged(_) | UserEvent::Deleted {} => {
-            }
+            UserEvent::PasswordReset(reset) => self.must_change_password = reset.require_change,
+            UserEvent::PasswordChanged(_) => self.must_change_password = false,
+            UserEvent::Deleted {} => self.deleted = true,
         }
     }
 }

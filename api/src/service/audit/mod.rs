@@ -7,7 +7,16 @@
 //! Nothing decoded is kept between requests. No field ever carries a password hash, a token
 //! or a key: password events say only that the password changed.
 
+mod as_of;
 mod changes;
+mod events;
+mod export;
+mod past;
+
+pub use as_of::{UserAsOf, administrators, user_as_of};
+pub use events::{EventsQuery, events};
+pub use export::{AdminChange, UserExport, export};
+pub use past::{PastAccount, PastApiKey, PastPersona, PastSession};
 
 use super::{AppState, paging, policy};
 use crate::auth::RequestContext;
@@ -134,7 +143,7 @@ pub async fn log(
     ctx: &RequestContext,
     query: AuditQuery,
 ) -> Result<AuditPage, ApiError> {
-    policy::administrator(ctx)?;
+    policy::auditor(ctx)?;
     let user = query
         .user_id
         .as_deref()
@@ -172,19 +181,28 @@ pub async fn log(
     let len = candidates.len();
     let (start, end) = window(len, |p| candidates.first_at_or_below(p), &query)?;
     let chosen = candidates.slice(start, end);
-    let mut records = store.read_positions(&chosen).await.map_err(store_error)?;
-    records.reverse();
-    let mut streams = Streams::default();
-    let mut entries = Vec::with_capacity(records.len());
-    for record in records {
-        entries.push(explain(store, &mut streams, record).await?);
-    }
+    let mut entries = explain_all(store, &chosen).await?;
+    entries.reverse();
     Ok(AuditPage {
         entries,
         has_previous_page: start > 0,
         has_next_page: end < len,
         total_count: len,
     })
+}
+
+/// The events at `positions`, explained, oldest first; the streams they need are read once.
+async fn explain_all(
+    store: &dyn EventStore,
+    positions: &[Position],
+) -> Result<Vec<AuditEntry>, ApiError> {
+    let records = store.read_positions(positions).await.map_err(store_error)?;
+    let mut streams = Streams::default();
+    let mut entries = Vec::with_capacity(records.len());
+    for record in records {
+        entries.push(explain(store, &mut streams, record).await?);
+    }
+    Ok(entries)
 }
 
 fn parse_actor(text: &str) -> Result<Actor, ApiError> {
