@@ -1,6 +1,7 @@
 //! The store opened offline, only to read: what `roster events` and `roster export` work on,
 //! beside a server that may be writing the same file. The read models are replayed from the
-//! log and then follow it; nothing is ever written (the store has no writer).
+//! log and then follow it; nothing is ever written (the store has no writer, the key file is
+//! opened only to read), and personal data opens as it does in the server.
 
 use super::StartError;
 use crate::config::{Config, StoreLocation};
@@ -9,6 +10,7 @@ use crate::service::AppState;
 use roster_domain::store::{EventStore, Position};
 use roster_projections::Projections;
 use roster_store::SqliteStore;
+use roster_store::shredding::{PersonalKeys, ShreddingStore, key_file_beside};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
@@ -46,10 +48,22 @@ pub async fn open_offline(location: &StoreLocation) -> Result<OfflineStore, Star
         ));
     };
     let path = path.clone();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open_read_only(path))
+    let database = path.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open_read_only(database))
         .await
         .map_err(|e| StartError::Task(e.to_string()))??;
-    let store: Arc<dyn EventStore> = Arc::new(store);
+    let keys_file = key_file_beside(&path);
+    let keys = tokio::task::spawn_blocking(move || {
+        if keys_file.exists() {
+            PersonalKeys::open_read_only(&keys_file)
+        } else {
+            // A log begun before personal data was sealed: nothing to open.
+            Ok(PersonalKeys::in_memory())
+        }
+    })
+    .await
+    .map_err(|e| StartError::Task(e.to_string()))??;
+    let store: Arc<dyn EventStore> = Arc::new(ShreddingStore::new(Arc::new(store), Arc::new(keys)));
     let config = Config::defaults(location.clone());
     let projections = Projections::new(config.idle_timeout);
     let head = store.head().await?;

@@ -15,7 +15,7 @@ use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use roster_domain::ids::UserId;
 use roster_domain::store::StoreError;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError, RwLock};
@@ -45,6 +45,8 @@ pub struct PersonalKeys {
     ciphers: RwLock<HashMap<UserId, Option<XChaCha20Poly1305>>>,
     name_key: [u8; 32],
     names: NameScheme,
+    /// Opened only to read: no key may be made.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for PersonalKeys {
@@ -65,6 +67,7 @@ impl PersonalKeys {
             ciphers: RwLock::new(HashMap::new()),
             name_key: Key::generate().into(),
             names: NameScheme::Keyed,
+            read_only: false,
         }
     }
 
@@ -98,30 +101,47 @@ impl PersonalKeys {
             b"plain" => NameScheme::Plain,
             _ => NameScheme::Keyed,
         };
-        let mut ciphers = HashMap::new();
-        {
-            let mut rows = conn
-                .prepare("SELECT user_id, key FROM user_keys")
-                .map_err(|e| backend("read the key file", e))?;
-            let keys = rows
-                .query_map([], |row| {
-                    Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?))
-                })
-                .map_err(|e| backend("read the key file", e))?;
-            for row in keys {
-                let (id, key) = row.map_err(|e| backend("read the key file", e))?;
-                let id = Uuid::from_slice(&id)
-                    .map_err(|_| StoreError::Backend("the key file holds a damaged id".into()))?;
-                let cipher = key.map(|key| cipher(&key)).transpose()?;
-                ciphers.insert(UserId(id), cipher);
-            }
-        }
+        let ciphers = load_ciphers(&conn)?;
         Ok(PersonalKeys {
             file: Some(Mutex::new(conn)),
             path: Some(path.to_path_buf()),
             ciphers: RwLock::new(ciphers),
             name_key,
             names,
+            read_only: false,
+        })
+    }
+
+    /// Opens an existing key file only to read (for tools beside a running server): nothing is
+    /// created or written; a key destroyed meanwhile is forgotten here too, in memory only.
+    ///
+    /// Blocking.
+    pub fn open_read_only(path: &Path) -> Result<PersonalKeys, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| backend("open the key file", e))?;
+        let read = |name: &str| -> Result<Vec<u8>, StoreError> {
+            conn.query_row(
+                "SELECT value FROM settings WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .map_err(|e| backend("read the key file", e))
+        };
+        let name_key: [u8; 32] = read("name_key")?
+            .try_into()
+            .map_err(|_| StoreError::Backend("the key file's name key is damaged".into()))?;
+        let names = match read("names")?.as_slice() {
+            b"plain" => NameScheme::Plain,
+            _ => NameScheme::Keyed,
+        };
+        Ok(PersonalKeys {
+            ciphers: RwLock::new(load_ciphers(&conn)?),
+            file: None,
+            path: Some(path.to_path_buf()),
+            name_key,
+            names,
+            read_only: true,
         })
     }
 
@@ -155,6 +175,11 @@ impl PersonalKeys {
     ///
     /// Blocking when a key is created.
     pub fn ensure(&self, users: &[UserId]) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::Backend(
+                "the personal-data key file is open only to read".into(),
+            ));
+        }
         let missing: Vec<UserId> = {
             let ciphers = self.read();
             if let Some(gone) = users.iter().find(|u| matches!(ciphers.get(u), Some(None))) {
@@ -275,6 +300,29 @@ impl PersonalKeys {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<UserId, Option<XChaCha20Poly1305>>> {
         self.ciphers.write().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Every user's cipher in the key file (`None` for a deleted user).
+fn load_ciphers(
+    conn: &Connection,
+) -> Result<HashMap<UserId, Option<XChaCha20Poly1305>>, StoreError> {
+    let mut ciphers = HashMap::new();
+    let mut rows = conn
+        .prepare("SELECT user_id, key FROM user_keys")
+        .map_err(|e| backend("read the key file", e))?;
+    let keys = rows
+        .query_map([], |row| {
+            Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<Vec<u8>>>(1)?))
+        })
+        .map_err(|e| backend("read the key file", e))?;
+    for row in keys {
+        let (id, key) = row.map_err(|e| backend("read the key file", e))?;
+        let id = Uuid::from_slice(&id)
+            .map_err(|_| StoreError::Backend("the key file holds a damaged id".into()))?;
+        let cipher = key.map(|key| cipher(&key)).transpose()?;
+        ciphers.insert(UserId(id), cipher);
+    }
+    Ok(ciphers)
 }
 
 /// The key file kept beside the event log `database`.
