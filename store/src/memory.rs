@@ -115,6 +115,28 @@ impl EventStore for MemoryStore {
         Ok(appended)
     }
 
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        let last = {
+            let mut log = self.shared.lock()?;
+            let mut staged = Staged {
+                log: &log,
+                pending: Vec::new(),
+            };
+            let last = append::import(&mut staged, events)?;
+            let pending = staged.pending;
+            log.commit(pending);
+            last
+        };
+        self.head.send_if_modified(|head| {
+            let moved = last > *head;
+            if moved {
+                *head = last;
+            }
+            moved
+        });
+        Ok(last)
+    }
+
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         let events = {
             let log = self.shared.lock()?;

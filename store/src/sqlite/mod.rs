@@ -149,6 +149,12 @@ impl EventStore for SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Import { events, reply }).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         let stream = stream.to_owned();
         self.readers
