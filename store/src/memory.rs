@@ -42,9 +42,10 @@ struct Log {
 }
 
 impl MemoryStore {
-    /// An empty store that reads every event as stored.
+    /// An empty store that reads every event at its current schema version (Roster's
+    /// upcasters, [`roster_domain::event::upcasters`]).
     pub fn new() -> Self {
-        Self::with_upcasters(Upcasters::none())
+        Self::with_upcasters(roster_domain::event::upcasters())
     }
 
     /// An empty store that upcasts old schema versions on every read.

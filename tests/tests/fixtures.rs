@@ -64,13 +64,12 @@ async fn write_the_version_1_fixture() {
     }
     // Three edits, each touching one field: the display name only, the email only, and the
     // email removed. Version 1 records both fields every time.
-    let profile = |user: &roster_domain::user::CreateUser, name: &str, email: Option<&str>| {
-        UpdateProfile {
+    let profile =
+        |user: &roster_domain::user::CreateUser, name: &str, email: Option<&str>| UpdateProfile {
             user_id: user.user_id,
             display_name: DisplayName::parse(name).unwrap(),
             email: email.map(|e| Email::parse(e).unwrap()),
-        }
-    };
+        };
     let edits = [
         profile(&bob, "Robert Example", Some("bob@example.org")),
         profile(&carol, "carol Example", Some("carol@example.net")),
@@ -80,7 +79,12 @@ async fn write_the_version_1_fixture() {
         commands.execute(at(admin, minute), edit).await.unwrap();
     }
     commands
-        .execute(at(admin, 20), &GrantAdmin { user_id: bob.user_id })
+        .execute(
+            at(admin, 20),
+            &GrantAdmin {
+                user_id: bob.user_id,
+            },
+        )
         .await
         .unwrap();
     let login = StartSession {
@@ -98,7 +102,12 @@ async fn write_the_version_1_fixture() {
         .await
         .unwrap();
     commands
-        .execute(at(admin, 40), &DeleteUser { user_id: dave.user_id })
+        .execute(
+            at(admin, 40),
+            &DeleteUser {
+                user_id: dave.user_id,
+            },
+        )
         .await
         .unwrap();
     drop(commands);

@@ -24,6 +24,9 @@ use serde::de::DeserializeOwned;
 
 mod tagged;
 pub(crate) mod time;
+mod versions;
+
+pub use versions::upcasters;
 
 /// The events of one aggregate kind, stored as `(type name, schema version, JSON data)`.
 pub trait EventFamily: Serialize + DeserializeOwned + Sized {

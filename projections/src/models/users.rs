@@ -388,8 +388,12 @@ impl Users {
         };
         match user {
             (user, UserEvent::ProfileUpdated(e)) => {
-                user.display_name = e.display_name.into_string();
-                user.email = e.email.map(|m| m.into_string());
+                if let Some(name) = e.display_name {
+                    user.display_name = name.into_string();
+                }
+                if let Some(email) = e.email {
+                    user.email = email.map(|m| m.into_string());
+                }
                 let position = user.created_position;
                 let slot = self.created.partition_point(|(p, _)| *p < position);
                 let slot = u32::try_from(slot).unwrap_or(u32::MAX);
@@ -555,7 +559,7 @@ mod tests {
             for n in 0..300 {
                 let name = format!("Round{round} Person{n:03}");
                 let update = ProfileUpdated {
-                    display_name: DisplayName::parse(&name).unwrap(),
+                    display_name: Some(DisplayName::parse(&name).unwrap()),
                     email: None,
                 };
                 users.apply(id(n), UserEvent::ProfileUpdated(update), at, next());

@@ -60,7 +60,10 @@ pub async fn refuses_an_import_out_of_order_or_twice(make: MakeStore) {
     must(store.import(log[..3].to_vec()).await);
     let again = store.import(log[2..].to_vec()).await;
     assert!(
-        matches!(again, Err(AppendError::Conflict { .. } | AppendError::Invalid(_))),
+        matches!(
+            again,
+            Err(AppendError::Conflict { .. } | AppendError::Invalid(_))
+        ),
         "an event imported twice is refused: {again:?}"
     );
     let mut twice = log[3].clone();
@@ -75,5 +78,9 @@ pub async fn refuses_an_import_out_of_order_or_twice(make: MakeStore) {
         matches!(refused, Err(AppendError::Invalid(_))),
         "a stored id under another stream is invalid: {refused:?}"
     );
-    assert_eq!(must(store.head().await), Position(3), "nothing more written");
+    assert_eq!(
+        must(store.head().await),
+        Position(3),
+        "nothing more written"
+    );
 }

@@ -58,12 +58,13 @@ pub(crate) fn backend(error: rusqlite::Error) -> StoreError {
 
 impl SqliteStore {
     /// Opens the store at `path`, creating its folder and file on first use, reading every
-    /// event as stored.
+    /// event at its current schema version (Roster's upcasters,
+    /// [`roster_domain::event::upcasters`], run on every read).
     ///
     /// Blocking: it creates files and may write the table. Call it at start-up, or from
     /// `spawn_blocking`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        Self::open_with(path, Upcasters::none())
+        Self::open_with(path, roster_domain::event::upcasters())
     }
 
     /// Opens the store at `path` with `upcasters` applied on every read (streams, the whole log

@@ -10,9 +10,7 @@ use super::append::SqliteTarget;
 use super::backend;
 use super::schema::{self, WriterSettings};
 use crate::append;
-use roster_domain::store::{
-    AppendError, Appended, Position, Recorded, StoreError, StreamAppend,
-};
+use roster_domain::store::{AppendError, Appended, Position, Recorded, StoreError, StreamAppend};
 use rusqlite::Connection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
