@@ -1,7 +1,8 @@
 //! The `roster` binary: parse the settings, start the server, serve until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use roster_api::cli::{Cli, CliCommand};
+use roster_api::cli::operating::exit_code;
+use roster_api::cli::{Cli, CliCommand, migrate, replay, verify};
 use roster_api::config::{Config, EnvApiKeys};
 use roster_api::secrets::PasswordHasher;
 use roster_api::service::bootstrap::Bootstrapped;
@@ -33,6 +34,9 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some(CliCommand::Replay(args)) => return exit_code("replay", replay::run(args).await),
+        Some(CliCommand::Verify(args)) => return exit_code("verify", verify::run(args).await),
+        Some(CliCommand::Migrate(args)) => return exit_code("migrate", migrate::run(args).await),
         Some(CliCommand::Serve) | None => {}
     }
     let config = match cli.settings.into_config(EnvApiKeys::from_process()) {

@@ -4,9 +4,16 @@
 //!
 //! - `settings`: the flags, and their check into a `Config`.
 //! - `bench`: `roster bench …`, the benchmarks anyone can run from a clone.
+//! - `replay`, `verify`, `migrate` (with `transforms`): the operator's commands, sharing
+//!   `operating` (opening a store by URL, the progress bar, exit codes).
 
 pub mod bench;
+pub mod migrate;
+pub mod operating;
+pub mod replay;
 mod settings;
+pub mod transforms;
+pub mod verify;
 
 pub use settings::Settings;
 
@@ -35,6 +42,12 @@ pub enum CliCommand {
     Serve,
     /// Print the GraphQL schema (SDL), as committed in `api/schema.graphql`.
     Schema,
+    /// Rebuild every read model from the log without serving, and check them.
+    Replay(replay::ReplayArgs),
+    /// Check the whole log: positions, revisions, ids, decoding, envelopes.
+    Verify(verify::VerifyArgs),
+    /// Copy a store into another, resumably, optionally transforming every event.
+    Migrate(migrate::MigrateArgs),
     /// Run a benchmark and print its figures as one JSON line.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
