@@ -86,19 +86,10 @@ pub async fn run(args: ReplayArgs) -> Result<(), OperationError> {
     bar.finish_and_clear();
 
     let (users, sessions, breaches) = projections.read(|models| {
-        let mut breaches = models.users.username_index_breaches();
-        for session in models.sessions.every_session() {
-            if !tally.created.contains(&session.user_id) {
-                breaches.push(format!(
-                    "session {} belongs to user {}, who never existed",
-                    session.id.0, session.user_id.0
-                ));
-            }
-        }
         (
             models.users.count(),
             models.sessions.every_session().count(),
-            breaches,
+            models.invariant_breaches(|id| tally.created.contains(&id)),
         )
     });
     for (event_type, count) in &tally.by_type {

@@ -6,6 +6,7 @@
 
 mod audit;
 mod deadlines;
+mod invariants;
 mod keyed;
 mod owned;
 mod search;

@@ -163,7 +163,7 @@ impl Users {
             .and_then(|id| self.by_id.get(id))
     }
 
-    fn with_username(&self, username: &str) -> Option<UserId> {
+    pub(super) fn with_username(&self, username: &str) -> Option<UserId> {
         let hash = self
             .by_username
             .hash_with(|state| username_hash(state, username));
@@ -174,36 +174,8 @@ impl Users {
         })
     }
 
-    /// What is wrong with the username index, if anything: an entry that points at no live
-    /// user, a user indexed twice, or a live user its name does not find. Empty when sound.
-    pub fn username_index_breaches(&self) -> Vec<String> {
-        let mut breaches = Vec::new();
-        for ((id, name), count) in self.username_entries() {
-            match name {
-                None => breaches.push(format!(
-                    "a username index entry points at user {}, who is not live",
-                    id.0
-                )),
-                Some(name) if count > 1 => breaches.push(format!(
-                    "user {} is in the username index {count} times under {name:?}",
-                    id.0
-                )),
-                Some(_) => {}
-            }
-        }
-        for user in self.by_id.values() {
-            if self.with_username(&user.username) != Some(user.id) {
-                breaches.push(format!(
-                    "live user {} is not found by their username",
-                    user.id.0
-                ));
-            }
-        }
-        breaches
-    }
-
     /// The username index's entries, by lowercase name, for comparing two models.
-    fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
+    pub(super) fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
         self.by_username.entries(
             |id| self.by_id.get(id).map(|u| u.username.to_ascii_lowercase()),
             |state, name| username_hash(state, name),
