@@ -8,21 +8,21 @@
 //! compared: their counts, and a checksum per stream over every field of every event.
 //! `--follow` keeps copying new events until Ctrl-C (or SIGTERM), then compares.
 
-use super::operating::{OperationError, location, open, open_existing, progress, rate};
+use super::operating::{
+    OperationError, interrupted, location, open, open_existing, progress, rate, read_from,
+};
 use super::transforms::{self, Rewrite, TransformContext};
-use super::verify::read_ahead;
 use crate::config::StoreLocation;
 use crate::secrets::key_file::key_file_beside;
 use clap::Args;
-use roster_domain::store::{EventStore, Position, Recorded, StoreError, Upcasters};
+use roster_domain::store::{EventStore, Position, Recorded, Upcasters};
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use std::time::Instant;
 
-/// How long `--follow` waits before looking for new events again.
-const FOLLOW_PAUSE: Duration = Duration::from_millis(500);
+/// Events read at once when comparing the two logs.
+const PAGE: usize = 8192;
 
 /// `roster migrate`.
 #[derive(Debug, Clone, Args)]
@@ -80,7 +80,8 @@ pub async fn run(args: MigrateArgs) -> Result<(), OperationError> {
     let started = Instant::now();
     let mut pages = read_from(source.clone(), resumed.position, batch, args.follow);
     let mut copied: u64 = 0;
-    let stop = stop_signal();
+    // `--follow` stops there, compares and reports.
+    let stop = interrupted();
     tokio::pin!(stop);
     loop {
         let page = tokio::select! {
@@ -176,8 +177,8 @@ async fn resume_point(
     sums: &mut Checksums,
 ) -> Result<Resumed, OperationError> {
     let mut resumed = Resumed::default();
-    let mut theirs = read_ahead(target.clone());
-    let mut ours = read_from(source.clone(), Position::START, 8192, false);
+    let mut theirs = read_from(target.clone(), Position::START, PAGE, false);
+    let mut ours = read_from(source.clone(), Position::START, PAGE, false);
     let mut pending: std::vec::IntoIter<Recorded> = Vec::new().into_iter();
     while let Some(page) = theirs.recv().await {
         for copied in page? {
@@ -219,66 +220,6 @@ fn not_a_prefix(copied: &Recorded, original: Option<&Recorded>) -> OperationErro
     ))
 }
 
-/// The source's events after `after`, page by page, one page ahead; with `follow`, new
-/// events as they come, until the receiver is dropped.
-fn read_from(
-    store: Arc<dyn EventStore>,
-    mut after: Position,
-    batch: usize,
-    follow: bool,
-) -> mpsc::Receiver<Result<Vec<Recorded>, StoreError>> {
-    let (pages, receiver) = mpsc::channel(2);
-    tokio::spawn(async move {
-        loop {
-            let page = match store.read_all(after, batch).await {
-                Ok(page) if page.is_empty() && follow => {
-                    tokio::select! {
-                        () = tokio::time::sleep(FOLLOW_PAUSE) => continue,
-                        () = pages.closed() => return,
-                    }
-                }
-                Ok(page) if page.is_empty() => return,
-                other => other,
-            };
-            let last = page
-                .as_ref()
-                .ok()
-                .and_then(|page| page.last())
-                .map(|e| e.position);
-            let failed = page.is_err();
-            if pages.send(page).await.is_err() || failed {
-                return;
-            }
-            if let Some(last) = last {
-                after = last;
-            }
-        }
-    });
-    receiver
-}
-
-/// Resolves on Ctrl-C or SIGTERM: `--follow` stops there, compares and reports.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
-
 /// Per stream, a checksum chained over every field of each event in revision order, and the
 /// number of events.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -312,7 +253,7 @@ impl Checksums {
     /// The checksums of everything `store` holds.
     async fn of(store: &Arc<dyn EventStore>) -> Result<Checksums, OperationError> {
         let mut sums = Checksums::default();
-        let mut pages = read_ahead(store.clone());
+        let mut pages = read_from(store.clone(), Position::START, PAGE, false);
         while let Some(page) = pages.recv().await {
             for event in page? {
                 sums.add(&event);

@@ -7,12 +7,16 @@
 
 use crate::config::StoreLocation;
 use indicatif::{ProgressBar, ProgressStyle};
-use roster_domain::store::{EventStore, StoreError, Upcasters};
+use roster_domain::store::{EventStore, Position, Recorded, StoreError, Upcasters};
 use roster_store::{MemoryStore, SqliteStore};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long a reader that follows the log waits before looking for new events again.
+const FOLLOW_PAUSE: Duration = Duration::from_millis(500);
 
 /// How an operator command ended, short of doing its work.
 #[derive(Debug, thiserror::Error)]
@@ -105,4 +109,64 @@ pub fn rate(events: u64, elapsed: Duration) -> u64 {
     } else {
         events
     }
+}
+
+/// Resolves on Ctrl-C or SIGTERM: what stops `serve` and `migrate --follow`.
+pub async fn interrupted() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A store's events after `after`, page by page, one page ahead; with `follow`, new
+/// events as they come, until the receiver is dropped.
+pub fn read_from(
+    store: Arc<dyn EventStore>,
+    mut after: Position,
+    batch: usize,
+    follow: bool,
+) -> mpsc::Receiver<Result<Vec<Recorded>, StoreError>> {
+    let (pages, receiver) = mpsc::channel(2);
+    tokio::spawn(async move {
+        loop {
+            let page = match store.read_all(after, batch).await {
+                Ok(page) if page.is_empty() && follow => {
+                    tokio::select! {
+                        () = tokio::time::sleep(FOLLOW_PAUSE) => continue,
+                        () = pages.closed() => return,
+                    }
+                }
+                Ok(page) if page.is_empty() => return,
+                other => other,
+            };
+            let last = page
+                .as_ref()
+                .ok()
+                .and_then(|page| page.last())
+                .map(|e| e.position);
+            let failed = page.is_err();
+            if pages.send(page).await.is_err() || failed {
+                return;
+            }
+            if let Some(last) = last {
+                after = last;
+            }
+        }
+    });
+    receiver
 }

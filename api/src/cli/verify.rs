@@ -7,14 +7,12 @@
 //! - every event decodes, after upcasting, into a domain event;
 //! - every envelope is complete: an actor, a correlation and a causation id, a time.
 
-use super::operating::{OperationError, open_existing, progress, rate};
+use super::operating::{OperationError, open_existing, progress, rate, read_from};
 use clap::Args;
 use roster_domain::event::Event;
-use roster_domain::store::{EventStore, Position, Recorded, StoreError, Upcasters};
+use roster_domain::store::{Position, Recorded, StoreError, Upcasters};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Events read at once.
@@ -101,7 +99,7 @@ pub async fn run(args: VerifyArgs) -> Result<(), OperationError> {
     let head = store.head().await?;
     let bar = progress(head.0, "verifying");
     let started = Instant::now();
-    let mut pages = read_ahead(store);
+    let mut pages = read_from(store, Position::START, PAGE, false);
     let mut checker = Checker {
         upcasters: roster_domain::event::upcasters(),
         ..Checker::default()
@@ -134,30 +132,4 @@ pub async fn run(args: VerifyArgs) -> Result<(), OperationError> {
         rate(events, elapsed)
     );
     Ok(())
-}
-
-/// The whole log as it is now, page by page, read one page ahead of the checks.
-pub(super) fn read_ahead(
-    store: Arc<dyn EventStore>,
-) -> mpsc::Receiver<Result<Vec<Recorded>, StoreError>> {
-    let (pages, receiver) = mpsc::channel(2);
-    tokio::spawn(async move {
-        let mut after = Position::START;
-        loop {
-            let page = store.read_all(after, PAGE).await;
-            let last = match &page {
-                Ok(page) => page.last().map(|event| event.position),
-                Err(_) => None,
-            };
-            let failed = page.is_err();
-            if pages.send(page).await.is_err() || failed {
-                return;
-            }
-            match last {
-                Some(last) => after = last,
-                None => return,
-            }
-        }
-    });
-    receiver
 }
