@@ -1,5 +1,5 @@
 //! `roster migrate`: a copy that verifies and serves the same users, a killed copy resumed to
-//! an identical one, a target that is not a prefix refused.
+//! an identical one, a following copy stopped by SIGTERM, a target that is not a prefix refused.
 
 use crate::support::*;
 use serde_json::{Value, json};
@@ -185,4 +185,72 @@ fn a_target_that_is_not_a_prefix_of_the_source_is_refused_untouched() {
             .contains("no transform is named \"shuffle\" (known: upcast)")
     );
     assert!(!dir.path().join("new.db").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_following_copy_takes_new_events_until_stopped_then_compares() {
+    use roster_domain::store::{Actor, EventStore, Expected, Metadata, NewEvent, StreamAppend};
+    let dir = tempfile::tempdir().unwrap();
+    let source = populated(&dir, 10);
+    let target = dir.path().join("target").join("events.db");
+    let following = command(&[
+        "migrate",
+        "--from",
+        &url(&source),
+        "--to",
+        &url(&target),
+        "--follow",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let total = event_count(&source);
+    while event_count(&target) < total {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The deployment goes on writing while the copy follows it.
+    let store = roster_store::SqliteStore::open(&source).unwrap();
+    let later = NewEvent {
+        event_id: uuid::Uuid::now_v7(),
+        event_type: "UserDisabled".to_owned(),
+        schema_version: 1,
+        data: "{}".to_owned(),
+        metadata: Metadata {
+            actor: Actor::System,
+            correlation_id: uuid::Uuid::now_v7(),
+            causation_id: uuid::Uuid::now_v7(),
+            occurred_at: chrono::Utc::now(),
+        },
+    };
+    let stream = rows(&source)[3][1].clone();
+    store
+        .append(vec![StreamAppend {
+            stream,
+            expected: Expected::Exact(0),
+            events: vec![later],
+        }])
+        .await
+        .unwrap();
+    drop(store);
+    while event_count(&target) < total + 1 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &following.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let output = following.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with(&format!(
+            "source and target hold {} events each in 33 streams, and every stream's \
+             checksum matches",
+            total + 1
+        )),
+        "{stdout}"
+    );
+    assert_eq!(rows(&target), rows(&source));
 }
