@@ -1,7 +1,8 @@
 //! The `roster` binary: parse the settings, start the server, serve until Ctrl-C or SIGTERM.
 
 use clap::Parser;
-use roster_api::cli::{Cli, CliCommand};
+use roster_api::cli::operating::{exit_code, interrupted};
+use roster_api::cli::{Cli, CliCommand, migrate, replay, verify};
 use roster_api::config::{Config, EnvApiKeys};
 use roster_api::secrets::PasswordHasher;
 use roster_api::service::bootstrap::Bootstrapped;
@@ -45,6 +46,9 @@ async fn main() -> ExitCode {
                 roster_api::cli::export::run(args, &cli.settings.store).await,
             );
         }
+        Some(CliCommand::Replay(args)) => return exit_code("replay", replay::run(args).await),
+        Some(CliCommand::Verify(args)) => return exit_code("verify", verify::run(args).await),
+        Some(CliCommand::Migrate(args)) => return exit_code("migrate", migrate::run(args).await),
         Some(CliCommand::Serve) | None => {}
     }
     let config = match cli.settings.into_config(EnvApiKeys::from_process()) {
@@ -98,23 +102,6 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    interrupted().await;
     info!("shutting down");
 }

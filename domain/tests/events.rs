@@ -85,8 +85,15 @@ fn one_of_each() -> Vec<Event> {
         Event::User(
             ALICE,
             UserEvent::ProfileUpdated(ProfileUpdated {
-                display_name: display_name("Zoë Müller"),
+                display_name: Some(display_name("Zoë Müller")),
                 email: None,
+            }),
+        ),
+        Event::User(
+            ALICE,
+            UserEvent::ProfileUpdated(ProfileUpdated {
+                display_name: None,
+                email: Some(None),
             }),
         ),
         Event::User(ALICE, UserEvent::AdminGranted {}),
@@ -278,11 +285,16 @@ mod type_names {
     }
 
     #[test]
-    fn it_should_write_every_event_at_schema_version_one() {
+    fn it_should_write_every_event_at_version_one_but_profile_updated_at_two() {
         for event in one_of_each() {
             let data = event.encode().expect("every event encodes");
             assert_eq!(data.event_type, event.event_type());
-            assert_eq!(data.schema_version, 1, "{}", data.event_type);
+            let expected = if data.event_type == "ProfileUpdated" {
+                2
+            } else {
+                1
+            };
+            assert_eq!(data.schema_version, expected, "{}", data.event_type);
         }
     }
 }
@@ -392,6 +404,69 @@ mod stored_shape {
                 "require_change": false,
             })
         );
+    }
+
+    #[test]
+    fn it_should_store_a_profile_update_with_only_the_fields_it_changed() {
+        let renamed = Event::User(
+            ALICE,
+            UserEvent::ProfileUpdated(ProfileUpdated {
+                display_name: Some(display_name("Zoë")),
+                email: None,
+            }),
+        );
+        assert_eq!(stored_data(&renamed), json!({ "display_name": "Zoë" }));
+        let email_removed = Event::User(
+            ALICE,
+            UserEvent::ProfileUpdated(ProfileUpdated {
+                display_name: None,
+                email: Some(None),
+            }),
+        );
+        assert_eq!(stored_data(&email_removed), json!({ "email": null }));
+    }
+
+    #[test]
+    fn it_should_read_a_version_1_profile_update_as_both_fields_set() {
+        use roster_domain::store::{Actor, Metadata, Position, Recorded};
+        let stored = |data: &str| Recorded {
+            event_id: Uuid::nil(),
+            stream: format!("user-{}", ALICE.0),
+            revision: 1,
+            position: Position(2),
+            event_type: "ProfileUpdated".to_owned(),
+            schema_version: 1,
+            data: data.to_owned(),
+            metadata: Metadata {
+                actor: Actor::System,
+                correlation_id: Uuid::nil(),
+                causation_id: Uuid::nil(),
+                occurred_at: chrono::DateTime::UNIX_EPOCH,
+            },
+        };
+        let upcasters = roster_domain::event::upcasters();
+        for (v1, display, mail) in [
+            (
+                r#"{"display_name":"Zoë","email":"z@example.org"}"#,
+                "Zoë",
+                Some("z@example.org"),
+            ),
+            (r#"{"display_name":"Zoë","email":null}"#, "Zoë", None),
+            (r#"{"display_name":"Zoë"}"#, "Zoë", None),
+        ] {
+            let read = upcasters.apply(stored(v1)).expect("upcasts");
+            assert_eq!(read.schema_version, 2);
+            let event = Event::decode(&read.stream, &read.event_type, &read.data);
+            let expected = ProfileUpdated {
+                display_name: Some(display_name(display)),
+                email: Some(mail.map(email)),
+            };
+            assert_eq!(
+                event,
+                Ok(Event::User(ALICE, UserEvent::ProfileUpdated(expected))),
+                "{v1}"
+            );
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn renamed(id: UserId, name: &str) -> Event {
     Event::User(
         id,
         UserEvent::ProfileUpdated(ProfileUpdated {
-            display_name: display_name(name),
+            display_name: Some(display_name(name)),
             email: None,
         }),
     )

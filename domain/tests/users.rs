@@ -54,12 +54,24 @@ fn update_profile(id: UserId, name: &str, mail: Option<&str>) -> UpdateProfile {
     }
 }
 
-fn profile_updated(id: UserId, name: &str, mail: Option<&str>) -> Event {
+/// A `ProfileUpdated` that changed the display name only.
+fn name_changed(id: UserId, name: &str) -> Event {
     Event::User(
         id,
         UserEvent::ProfileUpdated(ProfileUpdated {
-            display_name: display_name(name),
-            email: mail.map(email),
+            display_name: Some(display_name(name)),
+            email: None,
+        }),
+    )
+}
+
+/// A `ProfileUpdated` that changed (or, with `None`, removed) the email only.
+fn email_changed(id: UserId, mail: Option<&str>) -> Event {
+    Event::User(
+        id,
+        UserEvent::ProfileUpdated(ProfileUpdated {
+            display_name: None,
+            email: Some(mail.map(email)),
         }),
     )
 }
@@ -428,11 +440,7 @@ mod update_profile {
                 as_user(ALICE),
                 update_profile(ALICE, "Alice Liddell", Some("alice@example.com")),
             )
-            .then(vec![profile_updated(
-                ALICE,
-                "Alice Liddell",
-                Some("alice@example.com"),
-            )]);
+            .then(vec![name_changed(ALICE, "Alice Liddell")]);
     }
 
     #[test]
@@ -442,11 +450,7 @@ mod update_profile {
                 as_user(ROOT),
                 update_profile(ALICE, "Alice Liddell", Some("alice@example.com")),
             )
-            .then(vec![profile_updated(
-                ALICE,
-                "Alice Liddell",
-                Some("alice@example.com"),
-            )]);
+            .then(vec![name_changed(ALICE, "Alice Liddell")]);
     }
 
     #[test]
@@ -477,7 +481,7 @@ mod update_profile {
                 update_profile(ALICE, "Alice", Some("alice@work.example")),
             )
             .then(vec![
-                profile_updated(ALICE, "Alice", Some("alice@work.example")),
+                email_changed(ALICE, Some("alice@work.example")),
                 email_reserved("alice@work.example", ALICE),
                 email_released("alice@example.com", ALICE),
             ]);
@@ -491,7 +495,7 @@ mod update_profile {
                 update_profile(ALICE, "Alice", Some("Alice@Example.com")),
             )
             .then(vec![
-                profile_updated(ALICE, "Alice", Some("Alice@Example.com")),
+                email_changed(ALICE, Some("Alice@Example.com")),
                 email_reserved("alice@example.com", ALICE),
             ]);
     }
@@ -519,11 +523,7 @@ mod update_profile {
                 as_user(ALICE),
                 update_profile(ALICE, "Alice", Some("Alice@Example.com")),
             )
-            .then(vec![profile_updated(
-                ALICE,
-                "Alice",
-                Some("Alice@Example.com"),
-            )]);
+            .then(vec![email_changed(ALICE, Some("Alice@Example.com"))]);
     }
 
     #[test]
@@ -531,7 +531,7 @@ mod update_profile {
         given(alice_with_email())
             .when(as_user(ALICE), update_profile(ALICE, "Alice", None))
             .then(vec![
-                profile_updated(ALICE, "Alice", None),
+                email_changed(ALICE, None),
                 email_released("alice@example.com", ALICE),
             ]);
     }
@@ -539,7 +539,7 @@ mod update_profile {
     #[test]
     fn it_should_accept_an_email_another_user_gave_up() {
         let bob_changed_email = vec![
-            profile_updated(BOB, "Bob", Some("bob@work.example")),
+            email_changed(BOB, Some("bob@work.example")),
             email_reserved("bob@work.example", BOB),
             email_released("bob@example.com", BOB),
         ];
@@ -556,7 +556,7 @@ mod update_profile {
             update_profile(ALICE, "Alice", Some("bob@example.com")),
         )
         .then(vec![
-            profile_updated(ALICE, "Alice", Some("bob@example.com")),
+            email_changed(ALICE, Some("bob@example.com")),
             email_reserved("bob@example.com", ALICE),
             email_released("alice@example.com", ALICE),
         ]);

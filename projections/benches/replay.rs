@@ -59,8 +59,8 @@ fn user_life(n: u64) -> Vec<Event> {
         Event::User(
             user,
             UserEvent::ProfileUpdated(ProfileUpdated {
-                display_name: DisplayName::parse(&format!("User Number {n}")).unwrap(),
-                email: Some(email),
+                display_name: Some(DisplayName::parse(&format!("User Number {n}")).unwrap()),
+                email: Some(Some(email)),
             }),
         ),
     ];

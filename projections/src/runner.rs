@@ -130,6 +130,32 @@ impl Projections {
         Ok(self.position())
     }
 
+    /// Replays the log as it is now, like [`Projections::replay`], showing each event to
+    /// `visit` before it is applied; the replay stops before the first event `visit` refuses
+    /// (what the models looked like up to there: `roster replay --to`). Returns the position
+    /// reached.
+    pub async fn replay_while(
+        &self,
+        store: Arc<dyn EventStore>,
+        mut visit: impl FnMut(&DecodedRecord) -> bool,
+    ) -> Result<Position, StoreError> {
+        let head = store.head().await?;
+        let mut pages = store.subscribe_decoded(self.position());
+        while self.position() < head {
+            let Some(page) = pages.next().await else {
+                return Err(StoreError::Closed);
+            };
+            let mut page = page?;
+            if let Some(stop) = page.iter().position(|record| !visit(record)) {
+                page.truncate(stop);
+                self.apply_page(page);
+                break;
+            }
+            self.apply_page(page);
+        }
+        Ok(self.position())
+    }
+
     /// Follows the log from the last applied position, forever: catch-up, then live. The
     /// returned task runs until aborted; after a store failure it subscribes again after a
     /// pause that doubles with each failure in a row, up to [`MAX_PAUSE`]. A panic while

@@ -35,6 +35,10 @@ impl EventStore for Failing {
         self.inner.append(batch).await
     }
 
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        self.inner.import(events).await
+    }
+
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         self.inner.read_stream(stream, from).await
     }

@@ -3,9 +3,10 @@
 //! means: shape checks, then idempotent re-sends, then every expectation, then the writes.
 
 use roster_domain::store::{
-    AppendError, Appended, NewEvent, Position, Revision, StoreError, StreamAppend,
+    AppendError, Appended, Expected, NewEvent, Position, Recorded, Revision, StoreError,
+    StreamAppend,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What the rules need from a backend, seen from inside the atomic unit the append runs in.
@@ -160,4 +161,54 @@ fn resent(
         last_position,
         revisions,
     }))
+}
+
+/// Runs one import (see `EventStore::import`) against `target`: every event must be the next
+/// of its stream and new. On an error the caller undoes whatever was inserted, as for
+/// [`append`].
+pub(crate) fn import(
+    target: &mut impl AppendTarget,
+    events: Vec<Recorded>,
+) -> Result<Position, AppendError> {
+    let mut ids = HashSet::with_capacity(events.len());
+    // Each stream's revision as this import leaves it: read once per stream, then counted.
+    let mut revisions: HashMap<String, Option<Revision>> = HashMap::new();
+    let mut last_written = None;
+    for recorded in events {
+        if !ids.insert(recorded.event_id) {
+            return Err(AppendError::Invalid(format!(
+                "event {} appears twice in one import",
+                recorded.event_id
+            )));
+        }
+        let current = match revisions.get(&recorded.stream) {
+            Some(current) => *current,
+            None => target.current_revision(&recorded.stream)?,
+        };
+        let next = current.map_or(0, |last| last.saturating_add(1));
+        if recorded.revision != next {
+            return Err(AppendError::Conflict {
+                stream: recorded.stream,
+                expected: match recorded.revision.checked_sub(1) {
+                    None => Expected::NoStream,
+                    Some(previous) => Expected::Exact(previous),
+                },
+                actual: current,
+            });
+        }
+        let stream = recorded.stream;
+        let event = NewEvent {
+            event_id: recorded.event_id,
+            event_type: recorded.event_type,
+            schema_version: recorded.schema_version,
+            data: recorded.data,
+            metadata: recorded.metadata,
+        };
+        last_written = Some(target.insert(&stream, next, &event)?);
+        revisions.insert(stream, Some(next));
+    }
+    match last_written {
+        Some(position) => Ok(position),
+        None => Ok(target.head()?),
+    }
 }

@@ -42,9 +42,10 @@ struct Log {
 }
 
 impl MemoryStore {
-    /// An empty store that reads every event as stored.
+    /// An empty store that reads every event at its current schema version (Roster's
+    /// upcasters, [`roster_domain::event::upcasters`]).
     pub fn new() -> Self {
-        Self::with_upcasters(Upcasters::none())
+        Self::with_upcasters(roster_domain::event::upcasters())
     }
 
     /// An empty store that upcasts old schema versions on every read.
@@ -113,6 +114,28 @@ impl EventStore for MemoryStore {
             moved
         });
         Ok(appended)
+    }
+
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        let last = {
+            let mut log = self.shared.lock()?;
+            let mut staged = Staged {
+                log: &log,
+                pending: Vec::new(),
+            };
+            let last = append::import(&mut staged, events)?;
+            let pending = staged.pending;
+            log.commit(pending);
+            last
+        };
+        self.head.send_if_modified(|head| {
+            let moved = last > *head;
+            if moved {
+                *head = last;
+            }
+            moved
+        });
+        Ok(last)
     }
 
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {

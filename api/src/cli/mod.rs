@@ -5,12 +5,19 @@
 //! - `settings`: the flags, and their check into a `Config`.
 //! - `bench`: `roster bench …`, the benchmarks anyone can run from a clone.
 //! - `events`, `export`: the audit log and a user's export, offline on the store.
+//! - `replay`, `verify`, `migrate` (with `transforms`): the operator's commands, sharing
+//!   `operating` (opening a store by URL, the progress bar, exit codes).
 
 pub mod bench;
 pub mod events;
 pub mod export;
+pub mod migrate;
+pub mod operating;
+pub mod replay;
 mod settings;
 mod time;
+pub mod transforms;
+pub mod verify;
 
 pub use settings::Settings;
 
@@ -39,6 +46,12 @@ pub enum CliCommand {
     Serve,
     /// Print the GraphQL schema (SDL), as committed in `api/schema.graphql`.
     Schema,
+    /// Rebuild every read model from the log without serving, and check them.
+    Replay(replay::ReplayArgs),
+    /// Check the whole log: positions, revisions, ids, decoding, envelopes.
+    Verify(verify::VerifyArgs),
+    /// Copy a store into another, resumably, optionally transforming every event.
+    Migrate(migrate::MigrateArgs),
     /// Run a benchmark and print its figures as one JSON line.
     #[command(subcommand)]
     Bench(bench::BenchCommand),

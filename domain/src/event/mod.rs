@@ -25,6 +25,9 @@ use serde::de::DeserializeOwned;
 mod personal;
 mod tagged;
 pub(crate) mod time;
+mod versions;
+
+pub use versions::upcasters;
 
 pub use personal::{PERSONAL_FIELDS, PersonalFields, PersonalOwner, personal_fields};
 

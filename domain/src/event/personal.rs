@@ -81,8 +81,12 @@ impl Event {
                         fields
                     }
                     UserEvent::ProfileUpdated(updated) => {
-                        let mut fields = vec![updated.display_name.text_mut()];
-                        fields.extend(updated.email.as_mut().map(|e| e.text_mut()));
+                        let mut fields: Vec<&mut String> = updated
+                            .display_name
+                            .iter_mut()
+                            .map(|d| d.text_mut())
+                            .collect();
+                        fields.extend(updated.email.iter_mut().flatten().map(|e| e.text_mut()));
                         fields
                     }
                     UserEvent::PasswordReset(reset) => vec![reset.password_hash.text_mut()],
@@ -134,8 +138,8 @@ mod tests {
             Event::User(
                 user,
                 UserEvent::ProfileUpdated(ProfileUpdated {
-                    display_name: DisplayName::parse("Alice B").unwrap(),
-                    email: email(),
+                    display_name: Some(DisplayName::parse("Alice B").unwrap()),
+                    email: Some(email()),
                 }),
             ),
             Event::User(

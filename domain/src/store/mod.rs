@@ -85,6 +85,24 @@ pub trait EventStore: Send + Sync + 'static {
     /// from an index, and only those events are read.
     async fn read_positions(&self, positions: &[Position]) -> Result<Vec<Recorded>, StoreError>;
 
+    /// Appends events recorded in another store, verbatim: what `roster migrate` writes.
+    ///
+    /// Each event keeps its id, stream, revision, type, schema version, data and metadata;
+    /// its `position` is ignored and the event takes the next position of this log, in the
+    /// order given. All of `events` are written atomically, or none. Nothing is upcast.
+    ///
+    /// - Each event's revision must be the next of its stream here (0 for a stream this log
+    ///   does not hold yet; earlier events of the same call count): otherwise
+    ///   [`AppendError::Conflict`] with the stream, the expectation the event implies and the
+    ///   stream's actual revision.
+    /// - An event id already stored, or twice in the call, is [`AppendError::Invalid`]: an
+    ///   import is never idempotent by itself; a caller resumes by reading where this log
+    ///   stops.
+    ///
+    /// Returns the position of the last event written ([`EventStore::head`] when `events` is
+    /// empty). Times are stored to the microsecond, as [`EventStore::append`] stores them.
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError>;
+
     /// The position of the last committed event ([`Position::START`] for an empty log).
     async fn head(&self) -> Result<Position, StoreError>;
 

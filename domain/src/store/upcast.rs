@@ -34,8 +34,17 @@ impl Upcasters {
 
     /// Whether an event of `event_type` stored at `version` has a step to take on read.
     pub fn upgrades(&self, event_type: &str, version: u32) -> bool {
-        // Registries are empty, or tiny, so the common case never builds a key.
-        !self.steps.is_empty() && self.steps.contains_key(&(event_type.to_owned(), version))
+        self.step(event_type, version).is_some()
+    }
+
+    /// The step from `version` of `event_type`, if one is registered. Registries are tiny
+    /// (one step per schema change ever made), so a scan beats building a key: every event
+    /// read asks, and most have no step.
+    fn step(&self, event_type: &str, version: u32) -> Option<UpcastFn> {
+        self.steps
+            .iter()
+            .find(|((t, v), _)| *v == version && t == event_type)
+            .map(|(_, step)| *step)
     }
 
     /// Brings `event` up to the newest version for which a chain of steps exists.
@@ -44,10 +53,7 @@ impl Upcasters {
             return Ok(event);
         }
         let mut value: Option<serde_json::Value> = None;
-        while let Some(step) = self
-            .steps
-            .get(&(event.event_type.clone(), event.schema_version))
-        {
+        while let Some(step) = self.step(&event.event_type, event.schema_version) {
             let current = match value.take() {
                 Some(v) => v,
                 None => serde_json::from_str(&event.data).map_err(|e| StoreError::Corrupt {

@@ -5,7 +5,7 @@ use super::CreatedVia;
 use crate::event::EventFamily;
 use crate::ids::SessionId;
 use crate::values::{DisplayName, Email, PasswordHash, Username};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Everything that can happen to a user account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,13 @@ impl EventFamily for UserEvent {
         "UserDeleted",
     ];
 
+    fn schema_version(&self) -> u32 {
+        match self {
+            UserEvent::ProfileUpdated(_) => PROFILE_UPDATED_VERSION,
+            _ => 1,
+        }
+    }
+
     fn event_type(&self) -> &'static str {
         match self {
             UserEvent::Created(_) => "UserCreated",
@@ -87,13 +94,52 @@ pub struct UserCreated {
     pub must_change_password: bool,
 }
 
-/// `ProfileUpdated`: the new values of both fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The schema version of `ProfileUpdated` written today.
+///
+/// 1: both fields, every time. 2: only the fields that changed, so that history says what an
+/// edit touched; [`profile_updated_v1_to_v2`] reads version 1 as version 2.
+pub const PROFILE_UPDATED_VERSION: u32 = 2;
+
+/// `ProfileUpdated` (version 2): the fields an edit changed, each absent when unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProfileUpdated {
-    /// Personal data.
-    pub display_name: DisplayName,
-    /// Personal data.
-    pub email: Option<Email>,
+    /// Personal data. The new display name; `None`: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<DisplayName>,
+    /// Personal data. `None`: unchanged; `Some(None)`: removed (stored as `null`);
+    /// `Some(Some(email))`: the new address.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub email: Option<Option<Email>>,
+}
+
+impl ProfileUpdated {
+    /// Whether the edit changes nothing (never decided: an edit without a change writes no
+    /// event).
+    pub fn is_empty(&self) -> bool {
+        self.display_name.is_none() && self.email.is_none()
+    }
+}
+
+/// A field that is present, even as `null`: what tells "removed" from "unchanged".
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Upcasts `ProfileUpdated` version 1 to version 2. Version 1 set both fields, every time, so
+/// in version 2 terms both are present: a missing email (which version 1 read as none) becomes
+/// an explicit `null`, "removed". What an old edit really touched cannot be known from the
+/// event alone; it says what the account became, as it always did.
+pub fn profile_updated_v1_to_v2(mut data: serde_json::Value) -> serde_json::Value {
+    if let Some(fields) = data.as_object_mut() {
+        fields.entry("email").or_insert(serde_json::Value::Null);
+    }
+    data
 }
 
 /// `PasswordReset` (by an administrator).

@@ -21,7 +21,10 @@ pub use admin_role::{GrantAdmin, RevokeAdmin};
 pub use create::{CreateUser, CreatedVia};
 pub use edit::{AccountChange, EditAccount};
 pub use error::UserError;
-pub use events::{PasswordChanged, PasswordReset, ProfileUpdated, UserCreated, UserEvent};
+pub use events::{
+    PROFILE_UPDATED_VERSION, PasswordChanged, PasswordReset, ProfileUpdated, UserCreated,
+    UserEvent, profile_updated_v1_to_v2,
+};
 pub use password::{ChangePassword, ResetPassword};
 pub use profile::UpdateProfile;
 pub use status::{DeleteUser, DisableUser, EnableUser};
@@ -104,8 +107,12 @@ impl UserState {
         };
         match event {
             UserEvent::ProfileUpdated(e) => {
-                user.display_name = e.display_name.clone();
-                user.email = e.email.clone();
+                if let Some(name) = &e.display_name {
+                    user.display_name = name.clone();
+                }
+                if let Some(email) = &e.email {
+                    user.email = email.clone();
+                }
             }
             UserEvent::AdminGranted {} => user.is_admin = true,
             UserEvent::AdminRevoked {} => user.is_admin = false,

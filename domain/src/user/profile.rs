@@ -32,9 +32,11 @@ impl Command for UpdateProfile {
         let new_key = self.email.as_ref().map(Email::key);
         let mut events = vec![Event::User(
             self.user_id,
+            // Only what changes is recorded (a change of letter case in the email included).
             UserEvent::ProfileUpdated(ProfileUpdated {
-                display_name: self.display_name.clone(),
-                email: self.email.clone(),
+                display_name: (user.display_name != self.display_name)
+                    .then(|| self.display_name.clone()),
+                email: (user.email != self.email).then(|| self.email.clone()),
             }),
         )];
         // Only a change of address moves the reservation; a change of letter case does not.

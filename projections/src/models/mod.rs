@@ -6,6 +6,7 @@
 
 mod audit;
 mod deadlines;
+mod invariants;
 mod keyed;
 mod owned;
 mod search;
@@ -33,7 +34,8 @@ use roster_domain::user::UserEvent;
 
 /// A read model's name and version. Changing what a model computes bumps its version. The
 /// models are kept in memory only and rebuilt from the log at every start of `roster serve`
-/// (the replay before it serves), so a new version takes effect at the next start.
+/// (the replay before it serves), so a new version takes effect at the next start;
+/// `roster replay` rebuilds them the same way without serving, and checks what it built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProjectionInfo {
     /// Stable name.
@@ -77,8 +79,8 @@ pub const PROJECTIONS: [ProjectionInfo; 5] = [
 
 /// The name and version of every read model, in [`PROJECTIONS`] order, for whatever reports
 /// or compares them (only the tests do today). What rebuilds the models is the replay at the
-/// start of `roster serve`; the replay benchmark (`cargo bench -p roster-projections --bench
-/// replay`) measures it.
+/// start of `roster serve` (and `roster replay`, which stops there and checks them); the
+/// replay benchmark (`cargo bench -p roster-projections --bench replay`) measures it.
 pub fn projection_versions() -> [(&'static str, u32); PROJECTIONS.len()] {
     PROJECTIONS.map(|projection| (projection.name, projection.version))
 }

@@ -142,6 +142,11 @@ impl Sessions {
         self.owner_of(id).or_else(|| self.retired.get(&id).copied())
     }
 
+    /// Every session that has not ended, active or expired, in no particular order.
+    pub fn every_session(&self) -> impl Iterator<Item = &SessionView> {
+        self.by_id.values()
+    }
+
     /// A user's active sessions, newest first.
     pub fn of_user(&self, user: UserId, now: DateTime<Utc>) -> Vec<&SessionView> {
         let mut sessions: Vec<&SessionView> = self

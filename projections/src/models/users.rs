@@ -163,7 +163,7 @@ impl Users {
             .and_then(|id| self.by_id.get(id))
     }
 
-    fn with_username(&self, username: &str) -> Option<UserId> {
+    pub(super) fn with_username(&self, username: &str) -> Option<UserId> {
         let hash = self
             .by_username
             .hash_with(|state| username_hash(state, username));
@@ -175,7 +175,7 @@ impl Users {
     }
 
     /// The username index's entries, by lowercase name, for comparing two models.
-    fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
+    pub(super) fn username_entries(&self) -> HashMap<(UserId, Option<String>), usize> {
         self.by_username.entries(
             |id| self.by_id.get(id).map(|u| u.username.to_ascii_lowercase()),
             |state, name| username_hash(state, name),
@@ -388,8 +388,12 @@ impl Users {
         };
         match user {
             (user, UserEvent::ProfileUpdated(e)) => {
-                user.display_name = e.display_name.into_string();
-                user.email = e.email.map(|m| m.into_string());
+                if let Some(name) = e.display_name {
+                    user.display_name = name.into_string();
+                }
+                if let Some(email) = e.email {
+                    user.email = email.map(|m| m.into_string());
+                }
                 let position = user.created_position;
                 let slot = self.created.partition_point(|(p, _)| *p < position);
                 let slot = u32::try_from(slot).unwrap_or(u32::MAX);
@@ -555,7 +559,7 @@ mod tests {
             for n in 0..300 {
                 let name = format!("Round{round} Person{n:03}");
                 let update = ProfileUpdated {
-                    display_name: DisplayName::parse(&name).unwrap(),
+                    display_name: Some(DisplayName::parse(&name).unwrap()),
                     email: None,
                 };
                 users.apply(id(n), UserEvent::ProfileUpdated(update), at, next());

@@ -8,12 +8,14 @@
 mod appends;
 mod concurrency;
 mod feeds;
+mod imports;
 mod reads;
 mod resend;
 
 pub use appends::*;
 pub use concurrency::*;
 pub use feeds::*;
+pub use imports::*;
 pub use reads::*;
 pub use resend::*;
 
@@ -63,6 +65,8 @@ macro_rules! contract_suite {
             malformed_batches_are_invalid,
             a_resent_batch_returns_the_original_result,
             a_partly_resent_batch_is_invalid,
+            imports_events_verbatim_in_order,
+            refuses_an_import_out_of_order_or_twice,
             reads_a_stream_from_a_revision,
             reads_the_whole_log_in_pages_in_order,
             reads_chosen_positions,

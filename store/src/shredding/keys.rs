@@ -302,6 +302,23 @@ impl PersonalKeys {
     }
 }
 
+/// Copies the key file at `source` to `target` as one consistent snapshot (even while a
+/// server writes it), replacing an older copy: what a migrated log needs to open.
+///
+/// Blocking.
+pub fn copy_key_file(source: &Path, target: &Path) -> Result<(), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn =
+        Connection::open_with_flags(source, flags).map_err(|e| backend("open the key file", e))?;
+    let snapshot = target.with_extension("snapshot");
+    let _ = std::fs::remove_file(&snapshot);
+    conn.execute("VACUUM INTO ?1", [snapshot.to_string_lossy()])
+        .map_err(|e| backend("copy the key file", e))?;
+    restrict_to_owner(&snapshot);
+    std::fs::rename(&snapshot, target).map_err(|e| backend("copy the key file", e))?;
+    Ok(())
+}
+
 /// Every user's cipher in the key file (`None` for a deleted user).
 fn load_ciphers(
     conn: &Connection,

@@ -19,7 +19,7 @@
 mod keys;
 mod members;
 
-pub use keys::{ERASED, NameScheme, PersonalKeys, SEALED_PREFIX, key_file_beside};
+pub use keys::{ERASED, NameScheme, PersonalKeys, SEALED_PREFIX, copy_key_file, key_file_beside};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -148,6 +148,12 @@ impl EventStore for ShreddingStore {
             }),
             Err(other) => Err(other),
         }
+    }
+
+    /// Events recorded elsewhere are stored as they were recorded: from a Roster log they are
+    /// sealed, and named, under that log's key file, which must come with them.
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        self.inner.import(events).await
     }
 
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {

@@ -60,12 +60,13 @@ pub(crate) fn backend(error: rusqlite::Error) -> StoreError {
 
 impl SqliteStore {
     /// Opens the store at `path`, creating its folder and file on first use, reading every
-    /// event as stored.
+    /// event at its current schema version (Roster's upcasters,
+    /// [`roster_domain::event::upcasters`], run on every read).
     ///
     /// Blocking: it creates files and may write the table. Call it at start-up, or from
     /// `spawn_blocking`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        Self::open_with(path, Upcasters::none())
+        Self::open_with(path, roster_domain::event::upcasters())
     }
 
     /// Opens the store at `path` with `upcasters` applied on every read (streams, the whole log
@@ -148,6 +149,12 @@ impl EventStore for SqliteStore {
     async fn append(&self, batch: Vec<StreamAppend>) -> Result<Appended, AppendError> {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Append { batch, reply }).await?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Import { events, reply }).await?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 

@@ -10,7 +10,7 @@ use super::append::SqliteTarget;
 use super::backend;
 use super::schema::{self, WriterSettings};
 use crate::append;
-use roster_domain::store::{AppendError, Appended, Position, StoreError, StreamAppend};
+use roster_domain::store::{AppendError, Appended, Position, Recorded, StoreError, StreamAppend};
 use rusqlite::Connection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +28,11 @@ pub(super) enum Request {
     Append {
         batch: Vec<StreamAppend>,
         reply: AppendReply,
+    },
+    /// Import events recorded elsewhere, in a transaction of their own.
+    Import {
+        events: Vec<Recorded>,
+        reply: oneshot::Sender<Result<Position, AppendError>>,
     },
     /// Report the connection's settings.
     Settings {
@@ -49,10 +54,12 @@ pub(super) fn run(
     let mut closers = Vec::new();
     while let Some(first) = requests.blocking_recv() {
         let mut group = Vec::new();
+        let mut imports = Vec::new();
         let mut next = Some(first);
         while let Some(request) = next.take() {
             match request {
                 Request::Append { batch, reply } => group.push((batch, reply)),
+                Request::Import { events, reply } => imports.push((events, reply)),
                 Request::Settings { reply } => {
                     // The caller may have given up waiting; that is not the writer's problem.
                     let _ = reply.send(schema::settings(&conn));
@@ -67,6 +74,9 @@ pub(super) fn run(
             }
         }
         commit_group(&mut conn, group, &head, &commits);
+        for (events, reply) in imports {
+            let _ = reply.send(commit_import(&mut conn, events, &head, &commits));
+        }
     }
     drop(conn);
     drop(head);
@@ -119,6 +129,44 @@ fn commit_group(
         // A caller that stopped waiting still had its append applied; a retry with the same
         // event ids is recognised and answered with this same result.
         let _ = reply.send(outcome);
+    }
+}
+
+/// One import, one transaction: all of its events or none.
+fn commit_import(
+    conn: &mut Connection,
+    events: Vec<Recorded>,
+    head: &watch::Sender<Position>,
+    commits: &AtomicU64,
+) -> Result<Position, AppendError> {
+    if !conn.is_autocommit() {
+        execute(conn, "ROLLBACK")?;
+    }
+    execute(conn, "BEGIN IMMEDIATE")?;
+    let written = append::import(&mut SqliteTarget { conn }, events).and_then(|last| {
+        execute(conn, "COMMIT")?;
+        Ok(last)
+    });
+    match written {
+        Ok(last) => {
+            commits.fetch_add(1, Ordering::Relaxed);
+            head.send_if_modified(|current| {
+                let moved = last > *current;
+                if moved {
+                    *current = last;
+                }
+                moved
+            });
+            Ok(last)
+        }
+        Err(error) => {
+            if !conn.is_autocommit()
+                && let Err(rollback) = execute(conn, "ROLLBACK")
+            {
+                tracing::error!(%rollback, "event store could not roll back a failed import");
+            }
+            Err(error)
+        }
     }
 }
 

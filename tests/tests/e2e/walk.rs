@@ -163,7 +163,8 @@ async fn it_should_walk_the_managing_users_guide_end_to_end() {
         .await;
     assert_eq!(
         then["user"],
-        json!({ "username": "alice", "stats": { "personas": 1, "apiKeys": 1 } })
+        // Her username went with her deletion (crypto-shredding); what she held stays.
+        json!({ "username": "(erased)", "stats": { "personas": 1, "apiKeys": 1 } })
     );
     assert_eq!(
         after["stats"],

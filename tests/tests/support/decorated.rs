@@ -62,6 +62,10 @@ where
         result
     }
 
+    async fn import(&self, events: Vec<Recorded>) -> Result<Position, AppendError> {
+        self.inner().import(events).await
+    }
+
     async fn read_stream(&self, stream: &str, from: Revision) -> Result<Vec<Recorded>, StoreError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner().read_stream(stream, from).await

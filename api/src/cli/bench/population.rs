@@ -126,7 +126,7 @@ pub(super) async fn add_history(
         let event = Event::User(
             user,
             UserEvent::ProfileUpdated(ProfileUpdated {
-                display_name: DisplayName::parse(&format!("Edit {i}"))?,
+                display_name: Some(DisplayName::parse(&format!("Edit {i}"))?),
                 email: None,
             }),
         );

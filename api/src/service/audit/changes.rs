@@ -102,8 +102,12 @@ impl Account {
                 self.must_change_password = created.must_change_password;
             }
             UserEvent::ProfileUpdated(updated) => {
-                self.display_name = Some(updated.display_name.as_str().to_owned());
-                self.email = updated.email.as_ref().map(|e| e.as_str().to_owned());
+                if let Some(name) = &updated.display_name {
+                    self.display_name = Some(name.as_str().to_owned());
+                }
+                if let Some(email) = &updated.email {
+                    self.email = email.as_ref().map(|e| e.as_str().to_owned());
+                }
             }
             UserEvent::AdminGranted {} => self.is_admin = true,
             UserEvent::AdminRevoked {} => self.is_admin = false,

@@ -265,8 +265,9 @@ async fn it_should_walk_the_administrator_guide_in_a_real_browser() {
     browser.fill("#audit-who", &alice_id).await;
     browser.click("#pane-audit form button[type=submit]").await;
     browser.shown_with("#audit-table", "UserDeleted").await;
+    // Her deletion erased her personal data: the edit is still there, its values are not.
     browser
-        .shown_with("#audit-table", "Alice Example → Alice Liddell")
+        .shown_with("#audit-table", "displayName: (erased) → (erased)")
         .await;
     browser.screenshot("audit").await;
     browser.goto(&app.url("/account")).await;
