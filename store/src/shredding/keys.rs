@@ -37,6 +37,32 @@ pub enum NameScheme {
     Plain,
 }
 
+impl NameScheme {
+    /// How the key file records it.
+    fn stored(self) -> &'static [u8] {
+        match self {
+            NameScheme::Keyed => b"keyed",
+            NameScheme::Plain => b"plain",
+        }
+    }
+
+    /// What the key file recorded.
+    fn from_stored(value: &[u8]) -> NameScheme {
+        if value == NameScheme::Plain.stored() {
+            NameScheme::Plain
+        } else {
+            NameScheme::Keyed
+        }
+    }
+}
+
+/// The stream names' hash key, as the key file holds it.
+fn name_key_of(value: Vec<u8>) -> Result<[u8; 32], StoreError> {
+    value
+        .try_into()
+        .map_err(|_| StoreError::Backend("the key file's name key is damaged".into()))
+}
+
 /// The personal-data keys, the stream names' hash key, and where they are kept.
 pub struct PersonalKeys {
     file: Option<Mutex<Connection>>,
@@ -89,18 +115,9 @@ impl PersonalKeys {
         )
         .map_err(|e| backend("set up the key file", e))?;
         restrict_to_owner(path);
-        let name_key = setting(&conn, "name_key", || Key::generate().to_vec())?;
-        let name_key: [u8; 32] = name_key
-            .try_into()
-            .map_err(|_| StoreError::Backend("the key file's name key is damaged".into()))?;
-        let default = match names_for_new {
-            NameScheme::Keyed => b"keyed".to_vec(),
-            NameScheme::Plain => b"plain".to_vec(),
-        };
-        let names = match setting(&conn, "names", || default)?.as_slice() {
-            b"plain" => NameScheme::Plain,
-            _ => NameScheme::Keyed,
-        };
+        let name_key = name_key_of(setting(&conn, "name_key", || Key::generate().to_vec())?)?;
+        let names = setting(&conn, "names", || names_for_new.stored().to_vec())?;
+        let names = NameScheme::from_stored(&names);
         let ciphers = load_ciphers(&conn)?;
         Ok(PersonalKeys {
             file: Some(Mutex::new(conn)),
@@ -128,13 +145,8 @@ impl PersonalKeys {
             )
             .map_err(|e| backend("read the key file", e))
         };
-        let name_key: [u8; 32] = read("name_key")?
-            .try_into()
-            .map_err(|_| StoreError::Backend("the key file's name key is damaged".into()))?;
-        let names = match read("names")?.as_slice() {
-            b"plain" => NameScheme::Plain,
-            _ => NameScheme::Keyed,
-        };
+        let name_key = name_key_of(read("name_key")?)?;
+        let names = NameScheme::from_stored(&read("names")?);
         Ok(PersonalKeys {
             ciphers: RwLock::new(load_ciphers(&conn)?),
             file: None,

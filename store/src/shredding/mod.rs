@@ -73,6 +73,7 @@ impl ShreddingStore {
         if owners.is_empty() {
             return Ok(());
         }
+        owners.sort_unstable_by_key(|owner| owner.0);
         owners.dedup();
         let keys = Arc::clone(&self.keys);
         tokio::task::spawn_blocking(move || keys.ensure(&owners))
